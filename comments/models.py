@@ -1,0 +1,185 @@
+"""Comments on roundups, stored as one django-mptt tree per root comment.
+
+Every write goes through ``comments/services.py``; nothing here holds a business rule.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from mptt.models import MPTTModel, TreeForeignKey
+
+
+class CommentQuerySet(models.QuerySet):
+    def for_thread(self, roundup):
+        """Every comment of a roundup in tree order: one query for the whole thread."""
+        return self.filter(roundup=roundup).order_by("tree_id", "lft")
+
+    def visible(self):
+        return self.filter(state=Comment.State.VISIBLE)
+
+
+class Comment(MPTTModel):
+    class State(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        DELETED = "deleted", "Deleted by its author"
+        REMOVED = "removed", "Removed by a moderator"
+
+    roundup = models.ForeignKey(
+        "roundups.Roundup", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = TreeForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.VISIBLE, db_index=True
+    )
+    score = models.IntegerField(default=0)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class MPTTMeta:
+        # No order_insertion_by: a reply goes last among its siblings, so an insert shifts only
+        # the nodes to its right in its own tree. Display order is chosen by the sort, not here.
+        order_insertion_by = []
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["roundup", "tree_id", "lft"], name="comment_thread_idx"),
+            models.Index(fields=["author", "score"], name="comment_karma_idx"),
+        ]
+        permissions = [
+            ("moderate_comment", "Can edit, remove and restore any comment and lock threads"),
+        ]
+        constraints = [
+            # Two new roots that raced past the table lock would share a tree_id and corrupt
+            # both trees; this turns that into an IntegrityError instead.
+            models.UniqueConstraint(
+                fields=["tree_id"], condition=Q(parent__isnull=True), name="comment_root_tree_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["visible", "deleted", "removed"]),
+                name="comment_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author_id} on {self.roundup_id}"
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", args=[self.pk])
+
+    @property
+    def anchor(self):
+        return f"c{self.pk}"
+
+    @property
+    def is_visible(self):
+        return self.state == self.State.VISIBLE
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        UP = 1, "Up"
+        DOWN = -1, "Down"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="vote_one_per_user"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "comment"], name="vote_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.value:+d} on {self.comment_id}"
+
+
+class CommentRevision(models.Model):
+    """The text of a comment before one edit."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["comment", "-edited_at", "-pk"]
+
+    def __str__(self):
+        return f"Revision of comment {self.comment_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class ModerationAction(models.Model):
+    """One row of the public moderation log."""
+
+    class Action(models.TextChoices):
+        EDIT = "edit", "Edited a comment"
+        REMOVE = "remove", "Removed a comment"
+        RESTORE = "restore", "Restored a comment"
+        LOCK = "lock", "Locked a thread"
+        UNLOCK = "unlock", "Unlocked a thread"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    roundup = models.ForeignKey(
+        "roundups.Roundup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose content the action concerned.",
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.moderator_id} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReadMarker(models.Model):
+    """When a reader last saw a roundup's thread: drives "new since your last visit"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    roundup = models.ForeignKey("roundups.Roundup", on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "roundup"], name="readmarker_one_per_user")
+        ]

@@ -1,0 +1,158 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.markdown import render_markdown
+
+from .papers import paper_key
+
+
+class Series(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("roundups:series", args=[self.slug])
+
+
+class RoundupQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Roundup.Status.PUBLISHED, published_at__isnull=False)
+
+    def visible_to(self, user):
+        """Published roundups, plus drafts the user wrote (or all drafts, for staff)."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(status=Roundup.Status.PUBLISHED) | Q(author=user))
+        return self.published()
+
+    def with_counts(self):
+        """Annotate ``entry_count`` and ``comment_count`` (visible comments) in one query.
+
+        Subqueries, not joins, so the two counts cannot multiply each other.
+        """
+        from comments.models import Comment
+
+        entries = (
+            PaperEntry.objects.filter(roundup=OuterRef("pk"))
+            .order_by()
+            .values("roundup")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        comments = (
+            Comment.objects.filter(roundup=OuterRef("pk"), state=Comment.State.VISIBLE)
+            .order_by()
+            .values("roundup")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            entry_count=Coalesce(Subquery(entries), 0),
+            comment_count=Coalesce(Subquery(comments), 0),
+        )
+
+
+class Roundup(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roundups"
+    )
+    series = models.ForeignKey(
+        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="roundups"
+    )
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Issue number within the series."
+    )
+    intro = models.TextField(blank=True, help_text="Markdown.")
+    intro_html = models.TextField(blank=True, editable=False)
+    outro = models.TextField(blank=True, help_text="Markdown.")
+    outro_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    crosspost_url = models.URLField(
+        blank=True, max_length=500, help_text="Where this roundup was also posted."
+    )
+    comments_locked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoundupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="roundup_pub_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("roundups:detail", args=[self.slug])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def render_html(self):
+        """Render the markdown fields into their ``*_html`` twins; called before saving."""
+        self.intro_html = render_markdown(self.intro)
+        self.outro_html = render_markdown(self.outro)
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        super().save(*args, **kwargs)
+
+
+class PaperEntry(models.Model):
+    roundup = models.ForeignKey(Roundup, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=500)
+    authors = models.CharField(max_length=1000, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    abstract = models.TextField(blank=True)
+    opinion = models.TextField(blank=True, help_text="Markdown.")
+    opinion_html = models.TextField(blank=True, editable=False)
+    code_url = models.URLField(max_length=500, blank=True)
+    related = models.TextField(blank=True, help_text="Markdown: related links and reading.")
+    related_html = models.TextField(blank=True, editable=False)
+    paper_key = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["roundup", "position", "pk"]
+        verbose_name_plural = "paper entries"
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def anchor(self):
+        return f"paper-{self.position}"
+
+    def render_html(self):
+        self.opinion_html = render_markdown(self.opinion)
+        self.related_html = render_markdown(self.related)
+        self.paper_key = paper_key(self.url)
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        super().save(*args, **kwargs)
