@@ -15,7 +15,7 @@ from functools import partial
 
 import bleach
 import markdown as md
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 
 ALLOWED_TAGS = frozenset(
     {
@@ -51,13 +51,24 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
+_LINKIFY_URL_RE = build_url_re(protocols=ALLOWED_PROTOCOLS)
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=False,  # a disallowed tag shows as text: the user's words are kept, never run
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_set_rel],
+            skip_tags={"pre", "code"},
+            # The filter runs after sanitizing, so its own links are never checked against
+            # ALLOWED_PROTOCOLS; its default pattern would link "data://..." or "ssh://..." text.
+            url_re=_LINKIFY_URL_RE,
+        )
+    ],
 )
 _local = threading.local()
 
