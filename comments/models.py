@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(TreeQuerySet):
     def for_thread(self, roundup):
         """Every comment of a roundup in tree order: one query for the whole thread."""
         return self.filter(roundup=roundup).order_by("tree_id", "lft")
@@ -53,7 +55,7 @@ class Comment(MPTTModel):
         related_name="+",
     )
 
-    objects = CommentQuerySet.as_manager()
+    objects = TreeManager.from_queryset(CommentQuerySet)()
 
     class MPTTMeta:
         # No order_insertion_by: a reply goes last among its siblings, so an insert shifts only

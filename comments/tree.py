@@ -1,0 +1,160 @@
+"""Build a thread from the rows of one query and sort it: pure functions, no database.
+
+The rows come in any order (usually ``(tree_id, lft)``); each needs ``id``, ``parent_id``,
+``state``, ``score``, ``upvotes``, ``downvotes`` and ``created_at``. One pass groups children by
+parent id, so building is linear in the number of comments (django-mptt's
+``cache_tree_children`` rescans the level above for every node). Sorting then orders siblings at
+every depth; the shape of the tree never changes.
+"""
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+SORTS = ("top", "new", "old", "best", "hot", "active")
+DEFAULT_SORT = "top"
+MAX_DEPTH = 8  # levels shown nested on one page; deeper replies go behind "continue this thread"
+WILSON_Z = 1.281551565545  # 80% confidence, as Reddit and Lobsters
+HOT_GRAVITY = 1.5  # score / (age in hours + 2) ** 1.5
+COLLAPSE_AT_SCORE = -5  # comments this low start collapsed
+
+VISIBLE = "visible"
+
+
+class Node:
+    """One comment in a built thread."""
+
+    __slots__ = ("comment", "children", "depth", "descendants", "last_activity")
+
+    def __init__(self, comment):
+        self.comment = comment
+        self.children: list[Node] = []
+        self.depth = 0
+        self.descendants = 0  # shown replies anywhere below this one
+        self.last_activity: datetime = comment.created_at
+
+    def __repr__(self):
+        return f"<Node {self.comment.id} depth={self.depth} children={len(self.children)}>"
+
+
+def wilson_lower_bound(upvotes: int, downvotes: int, z: float = WILSON_Z) -> float:
+    """Lower bound of the Wilson score interval for the share of up votes (0 with no votes)."""
+    n = upvotes + downvotes
+    if n <= 0:
+        return 0.0
+    phat = upvotes / n
+    z2 = z * z
+    centre = phat + z2 / (2 * n)
+    spread = z * math.sqrt((phat * (1 - phat) + z2 / (4 * n)) / n)
+    return (centre - spread) / (1 + z2 / n)
+
+
+def hot_score(score: int, created_at: datetime, now: datetime) -> float:
+    age_hours = max((now - created_at).total_seconds(), 0.0) / 3600.0
+    return score / (age_hours + 2.0) ** HOT_GRAVITY
+
+
+def _sort_key(sort: str, now: datetime):
+    # Every key ends with age and then id, so the order is total and repeatable.
+    if sort == "top":
+        return lambda n: (-n.comment.score, n.comment.created_at, n.comment.id)
+    if sort == "new":
+        return lambda n: (_neg_ts(n.comment.created_at), -n.comment.id)
+    if sort == "old":
+        return lambda n: (n.comment.created_at, n.comment.id)
+    if sort == "best":
+        return lambda n: (
+            -wilson_lower_bound(n.comment.upvotes, n.comment.downvotes),
+            n.comment.created_at,
+            n.comment.id,
+        )
+    if sort == "hot":
+        return lambda n: (
+            -hot_score(n.comment.score, n.comment.created_at, now),
+            n.comment.created_at,
+            n.comment.id,
+        )
+    if sort == "active":
+        return lambda n: (_neg_ts(n.last_activity), n.comment.created_at, n.comment.id)
+    raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
+
+
+def _neg_ts(moment: datetime) -> float:
+    return -moment.timestamp()
+
+
+def normalize_sort(value) -> str | None:
+    """The sort named by ``value``, or None when it names none."""
+    if isinstance(value, str) and value.strip().lower() in SORTS:
+        return value.strip().lower()
+    return None
+
+
+def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_id=None):
+    """Nest ``rows`` into a sorted forest and return its top-level nodes.
+
+    With ``root_id`` the forest is that one comment's subtree (for a permalink page); rows
+    outside it are ignored. Deleted or removed comments stay as placeholders only when some
+    visible comment sits below them; otherwise they are dropped. Depth counts from the top of
+    the returned forest.
+    """
+    key = _sort_key(sort, now)
+    nodes = {}
+    children_of: dict[object, list[Node]] = {}
+    for row in rows:
+        node = Node(row)
+        nodes[row.id] = node
+        children_of.setdefault(row.parent_id, []).append(node)
+
+    if root_id is None:
+        # Roots, and orphans whose parent is not among the rows, start the forest.
+        tops = [node for node in nodes.values() if node.comment.parent_id not in nodes]
+    else:
+        tops = [nodes[root_id]] if root_id in nodes else []
+
+    forest = []
+    # Iterative post-order walk: deep chains must not hit Python's recursion limit.
+    for top in tops:
+        stack = [(top, 0, False)]
+        while stack:
+            node, depth, expanded = stack.pop()
+            if not expanded:
+                node.depth = depth
+                stack.append((node, depth, True))
+                for child in children_of.get(node.comment.id, ()):
+                    stack.append((child, depth + 1, False))
+                continue
+            kept = [c for c in children_of.get(node.comment.id, ()) if _kept(c)]
+            kept.sort(key=key)
+            node.children = kept
+            node.descendants = sum(1 + c.descendants for c in kept)
+            for child in kept:
+                if child.last_activity > node.last_activity:
+                    node.last_activity = child.last_activity
+        if _kept(top):
+            forest.append(top)
+    forest.sort(key=key)
+    return forest
+
+
+def _kept(node: Node) -> bool:
+    return node.comment.state == VISIBLE or bool(node.children)
+
+
+def walk(forest, *, max_depth: int = MAX_DEPTH):
+    """Yield ``(node, is_cut)`` in display order, depth first.
+
+    A node at ``max_depth - 1`` that has children is yielded with ``is_cut=True`` and its children
+    are not: the page shows "continue this thread" there instead.
+    """
+    stack = list(reversed(forest))
+    while stack:
+        node = stack.pop()
+        cut = node.depth >= max_depth - 1 and bool(node.children)
+        yield node, cut
+        if not cut:
+            stack.extend(reversed(node.children))
+
+
+def count_shown(forest) -> int:
+    return sum(1 + node.descendants for node in forest)
