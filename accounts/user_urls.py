@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "users"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:username>/", views.profile, name="profile"),
+]

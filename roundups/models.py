@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,35 @@ class RoundupQuerySet(models.QuerySet):
         if user.is_authenticated:
             return self.filter(Q(status=Roundup.Status.PUBLISHED) | Q(author=user))
         return self.published()
+
+    def for_page(self):
+        """What the roundup page shows: series, author and entries in order, in two queries."""
+        return self.select_related("series", "author").prefetch_related(
+            Prefetch("entries", queryset=PaperEntry.objects.order_by("position", "pk"))
+        )
+
+    def neighbours(self, roundup):
+        """The published roundups just before and after ``roundup`` in its series.
+
+        Returns ``(previous, next)``, either may be None; two small indexed queries.
+        """
+        if roundup.series_id is None or not roundup.is_published:
+            return None, None
+        siblings = self.published().filter(series_id=roundup.series_id).exclude(pk=roundup.pk)
+        when = roundup.published_at
+        previous = (
+            siblings.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=roundup.pk))
+            .order_by("-published_at", "-pk")
+            .only("slug", "title", "number")
+            .first()
+        )
+        following = (
+            siblings.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=roundup.pk))
+            .order_by("published_at", "pk")
+            .only("slug", "title", "number")
+            .first()
+        )
+        return previous, following
 
     def with_counts(self):
         """Annotate ``entry_count`` and ``comment_count`` (visible comments) in one query.
@@ -105,6 +134,10 @@ class Roundup(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.render_html()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("roundups:detail", args=[self.slug])
 
@@ -112,14 +145,18 @@ class Roundup(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    def can_edit(self, user) -> bool:
+        """Authors edit their own roundups; staff edit any."""
+        from accounts.roles import is_author
+
+        if not user.is_authenticated:
+            return False
+        return user.is_staff or (is_author(user) and self.author_id == user.pk)
+
     def render_html(self):
         """Render the markdown fields into their ``*_html`` twins; called before saving."""
         self.intro_html = render_markdown(self.intro)
         self.outro_html = render_markdown(self.outro)
-
-    def save(self, *args, **kwargs):
-        self.render_html()
-        super().save(*args, **kwargs)
 
 
 class PaperEntry(models.Model):
@@ -144,6 +181,10 @@ class PaperEntry(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.render_html()
+        super().save(*args, **kwargs)
+
     @property
     def anchor(self):
         return f"paper-{self.position}"
@@ -152,7 +193,3 @@ class PaperEntry(models.Model):
         self.opinion_html = render_markdown(self.opinion)
         self.related_html = render_markdown(self.related)
         self.paper_key = paper_key(self.url)
-
-    def save(self, *args, **kwargs):
-        self.render_html()
-        super().save(*args, **kwargs)

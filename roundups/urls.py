@@ -1,4 +1,18 @@
 from django.urls import path
 
+from . import feeds, views
+
 app_name = "roundups"
-urlpatterns: list = []
+urlpatterns = [
+    # "new" comes before <slug> and is a reserved slug (see forms.RESERVED_SLUGS).
+    path("roundups/new/", views.create, name="create"),
+    path("roundups/<slug:slug>/", views.detail, name="detail"),
+    path("roundups/<slug:slug>/edit/", views.edit, name="edit"),
+    path("roundups/<slug:slug>/preview/", views.preview, name="preview"),
+    path("roundups/<slug:slug>/publish/", views.publish, name="publish"),
+    path("series/<slug:slug>/", views.series, name="series"),
+    path("series/<slug:slug>/rss/", feeds.SeriesRssFeed(), name="series_rss"),
+    path("series/<slug:slug>/atom/", feeds.SeriesAtomFeed(), name="series_atom"),
+    path("feeds/rss/", feeds.LatestRssFeed(), name="feed_rss"),
+    path("feeds/atom/", feeds.LatestAtomFeed(), name="feed_atom"),
+]

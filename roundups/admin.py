@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import PaperEntry, Roundup, Series
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "roundup_count"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_roundups=Count("roundups"))
+
+    @admin.display(description="Roundups", ordering="n_roundups")
+    def roundup_count(self, obj):
+        return obj.n_roundups
+
+
+class PaperEntryInline(admin.StackedInline):
+    model = PaperEntry
+    extra = 0
+    ordering = ["position", "pk"]
+    fields = [
+        "position",
+        ("title", "year"),
+        ("url", "code_url"),
+        "authors",
+        "abstract",
+        "opinion",
+        "related",
+        "paper_key",
+    ]
+    readonly_fields = ["paper_key"]
+
+
+@admin.register(Roundup)
+class RoundupAdmin(admin.ModelAdmin):
+    list_display = ["title", "series", "number", "author", "status", "published_at", "updated_at"]
+    list_filter = ["status", "series", "author"]
+    list_select_related = ["series", "author"]
+    search_fields = ["title", "entries__title"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    raw_id_fields = ["author"]
+    inlines = [PaperEntryInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "author", ("series", "number")]}),
+        ("Text", {"fields": ["intro", "outro", "crosspost_url"]}),
+        ("Publishing", {"fields": ["status", "published_at", "comments_locked"]}),
+    ]

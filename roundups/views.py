@@ -1,0 +1,129 @@
+"""Roundup pages: reading, writing, previewing and publishing."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import is_author
+from comments.thread_page import record_visit, thread_context
+
+from .forms import PaperEntryFormSet, RoundupForm
+from .models import Roundup, Series
+from .services import roundup_publish, roundup_save
+
+SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
+
+
+def author_required(view):
+    """Anonymous users go to login; signed-in users outside Authors (and not staff) get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (is_author(request.user) or request.user.is_staff):
+            raise PermissionDenied("Only members of the Authors group can write roundups.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _editable_roundup(request, slug):
+    """The roundup at ``slug`` if the user may edit it: 404 if they cannot see it, else 403."""
+    roundup = get_object_or_404(Roundup.objects.visible_to(request.user), slug=slug)
+    if not roundup.can_edit(request.user):
+        raise PermissionDenied("You can only edit your own roundups.")
+    return roundup
+
+
+@require_GET
+def detail(request, slug):
+    """A roundup with its papers, its neighbours in the series and, once published, its thread."""
+    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
+    previous, following = Roundup.objects.neighbours(roundup)
+    context = {
+        "roundup": roundup,
+        "entries": roundup.entries.all(),
+        "previous": previous,
+        "next": following,
+        "can_edit": roundup.can_edit(request.user),
+    }
+    if not roundup.is_published:
+        return render(request, "roundups/detail.html", context)
+    context.update(thread_context(request, roundup))
+    response = render(request, "roundups/detail.html", context)
+    record_visit(request, roundup, context)  # after the page is built
+    return response
+
+
+@require_GET
+def series(request, slug):
+    """A series and its published roundups, newest first."""
+    the_series = get_object_or_404(Series, slug=slug)
+    roundups = (
+        Roundup.objects.published().filter(series=the_series).with_counts().select_related("author")
+    )
+    page = Paginator(roundups, SERIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "roundups/series.html",
+        {"series": the_series, "page": page, "roundups": page.object_list},
+    )
+
+
+def _edit_form(request, roundup):
+    """Create and edit share this: validate both forms, save both or nothing, then redirect."""
+    instance = roundup or Roundup()
+    form = RoundupForm(request.POST or None, instance=instance)
+    formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        saved = roundup_save(form=form, formset=formset, author=request.user)
+        if request.POST.get("action") == "preview":
+            return redirect("roundups:preview", saved.slug)
+        messages.success(request, "Saved." if saved.is_published else "Draft saved.")
+        return redirect("roundups:edit", saved.slug)
+    context = {"form": form, "formset": formset, "roundup": roundup}
+    return render(request, "roundups/form.html", context)
+
+
+@author_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    """Write a new roundup; it starts as a draft."""
+    return _edit_form(request, None)
+
+
+@author_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    """Edit a roundup and its papers."""
+    return _edit_form(request, _editable_roundup(request, slug))
+
+
+@author_required
+@require_GET
+def preview(request, slug):
+    """The roundup exactly as readers will see it, with a banner while it is a draft."""
+    roundup = _editable_roundup(request, slug)
+    roundup = Roundup.objects.for_page().get(pk=roundup.pk)
+    return render(
+        request, "roundups/preview.html", {"roundup": roundup, "entries": roundup.entries.all()}
+    )
+
+
+@author_required
+@require_POST
+def publish(request, slug):
+    """Publish a draft (POST)."""
+    roundup = _editable_roundup(request, slug)
+    try:
+        roundup = roundup_publish(roundup=roundup, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("roundups:preview", roundup.slug)
+    messages.success(request, "Published.")
+    return redirect(roundup)
