@@ -2,6 +2,9 @@
 
 from django.conf import settings
 
+# A forum needs none of these; denying them means injected markup cannot even ask for them.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
 
 class ContentSecurityPolicyMiddleware:
     """Adds the Content-Security-Policy header to every response.
@@ -16,5 +19,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

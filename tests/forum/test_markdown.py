@@ -33,13 +33,6 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = {"nofollow", "ugc", "noopener"}
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides tests/conftest.py's cache clearing: these tests touch no cache and no database,
-    and the database cache would otherwise demand the db fixture for ~2000 pure-function cases."""
-    yield
-
-
 XLINK_NS = "{http://www.w3.org/1999/xlink}"
 # What a browser ignores inside a URL before reading its scheme: ASCII whitespace and C0 controls
 # anywhere (tab/newline are removed, leading/trailing controls are stripped).
