@@ -18,6 +18,7 @@ On PostgreSQL the locks are transaction-scoped advisory locks. SQLite has one wr
 the settings start every transaction with ``BEGIN IMMEDIATE``, which already serializes them.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -80,6 +81,36 @@ def _lock_tree(tree_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TREE_LOCK_NAMESPACE, tree_id])
 
 
+def _lock_comment(pk: int) -> Comment:
+    """Lock one comment's row and return its current state and counters.
+
+    Votes and edits of one comment queue here, so its counters always equal its stored votes and
+    every revision holds the text that was really replaced.
+    """
+    return (
+        Comment.objects.select_for_update()
+        .only("pk", "state", "body", "author_id", "tree_id", "roundup_id")
+        .get(pk=pk)
+    )
+
+
+def _lock_reply_target(parent_pk: int, tree_id: int) -> Comment:
+    """Take the lock of the parent's tree and return the parent as it is under that lock.
+
+    Only ``check_threads --repair`` ever changes a tree_id (it splits roots that shared one); if
+    that happened between our read and the lock, follow the parent to its new tree.
+    """
+    while True:
+        _lock_tree(tree_id)
+        try:
+            parent = Comment.objects.get(pk=parent_pk)
+        except Comment.DoesNotExist:
+            raise InvalidInput("The comment you are replying to does not exist.") from None
+        if parent.tree_id == tree_id:
+            return parent
+        tree_id = parent.tree_id
+
+
 # --- checks ------------------------------------------------------------------------------------
 
 
@@ -123,26 +154,52 @@ def _clean_reason(reason, *, required: bool) -> str:
     return reason
 
 
-def _consume_rate_limit(user) -> None:
-    """Count one post against the user's window; refuse past the limit.
+def _rate_clock() -> float:
+    """Seconds since the epoch; its own function so tests can hold the clock still."""
+    return time.time()
 
-    Kept in the cache, so with Redis the count holds across every web process.
+
+def _rate_key(user_pk: int, bucket: int) -> str:
+    return f"ratelimit:comment:{user_pk}:{bucket}"
+
+
+def _consume_rate_limit(user):
+    """Count one post against the user's limit; refuse past it. Returns the counter's key.
+
+    A sliding window: the count of the current window plus the previous window's count weighted
+    by how much of it still overlaps the last ``COMMENT_RATE_WINDOW`` seconds. A plain fixed
+    window would let 2 x limit posts through across a window boundary. Counters live in the
+    cache, so with Redis the limit holds across every web process. A refused attempt is not
+    counted, so waiting is always enough to post again.
     """
     window = settings.COMMENT_RATE_WINDOW
     limit = settings.COMMENT_RATE_LIMIT
-    bucket = int(timezone.now().timestamp()) // window
-    key = f"ratelimit:comment:{user.pk}:{bucket}"
+    now = _rate_clock()
+    bucket, into = divmod(now, window)
+    bucket = int(bucket)
+    key = _rate_key(user.pk, bucket)
     cache.add(key, 0, timeout=window * 2)
     try:
         count = cache.incr(key)
     except ValueError:  # the key expired between add and incr
         cache.set(key, 1, timeout=window * 2)
         count = 1
-    if count > limit:
+    previous = cache.get(_rate_key(user.pk, bucket - 1), 0)
+    if count + previous * (1 - into / window) > limit:
+        _refund_rate_limit(key)
         raise RateLimited(
             f"You are posting too fast: at most {limit} comments every {window} seconds. "
-            "Wait a moment and try again."
+            "Wait a minute and try again."
         )
+    return key
+
+
+def _refund_rate_limit(key) -> None:
+    """Give back a counted post that was not written after all."""
+    try:
+        cache.decr(key)
+    except ValueError:  # already expired: nothing to give back
+        pass
 
 
 def can_edit(comment: Comment, user) -> bool:
@@ -165,6 +222,17 @@ def can_delete(comment: Comment, user) -> bool:
 # --- writes ------------------------------------------------------------------------------------
 
 
+def _resolve_parent(parent) -> Comment | None:
+    if parent is None or isinstance(parent, Comment):
+        return parent
+    if isinstance(parent, bool):  # True == 1 in Python; a flag is never a comment id
+        raise InvalidInput("The comment you are replying to does not exist.")
+    try:
+        return Comment.objects.get(pk=int(parent))
+    except (TypeError, ValueError, OverflowError, Comment.DoesNotExist):
+        raise InvalidInput("The comment you are replying to does not exist.") from None
+
+
 def comment_create(
     *, roundup, author, body, parent: Comment | int | None = None, enforce_rate_limit=True
 ) -> Comment:
@@ -172,29 +240,29 @@ def comment_create(
     _require_user(author)
     _require_open_thread(roundup, author)
     body = clean_body(body)
-    if parent is not None and not isinstance(parent, Comment):
-        try:
-            parent = Comment.objects.get(pk=int(parent))
-        except (TypeError, ValueError, Comment.DoesNotExist):
-            raise InvalidInput("The comment you are replying to does not exist.") from None
+    parent = _resolve_parent(parent)
     if parent is not None:
         _check_reply_target(parent, roundup)
     body_html = render_markdown(body)
-    if enforce_rate_limit:
-        _consume_rate_limit(author)
+    rate_key = _consume_rate_limit(author) if enforce_rate_limit else None
 
-    with transaction.atomic():
-        comment = Comment(roundup=roundup, author=author, body=body, body_html=body_html)
-        if parent is None:
-            _lock_new_root()
-        else:
-            _lock_tree(parent.tree_id)
-            # Re-read under the lock: the tree fields may have moved, and the parent may have
-            # been removed since we checked.
-            parent = Comment.objects.get(pk=parent.pk)
-            _check_reply_target(parent, roundup)
-            comment.parent = parent
-        comment.save()
+    try:
+        with transaction.atomic():
+            comment = Comment(roundup=roundup, author=author, body=body, body_html=body_html)
+            if parent is None:
+                _lock_new_root()
+            else:
+                # Re-read under the lock: the tree fields may have moved, and the parent may
+                # have been removed since we checked. mptt re-reads the parent's tree fields
+                # too (refresh_target), but only the lock makes that read still true at insert.
+                parent = _lock_reply_target(parent.pk, parent.tree_id)
+                _check_reply_target(parent, roundup)
+                comment.parent = parent
+            comment.save()
+    except BaseException:
+        if rate_key is not None:
+            _refund_rate_limit(rate_key)
+        raise
     return comment
 
 
@@ -215,10 +283,14 @@ class VoteResult:
     value: int
 
 
+VOTE_VALUES = (1, -1, 0)  # up, down, take back
+
+
 def vote_cast(*, comment: Comment, user, value) -> VoteResult:
     """Vote a comment up (1), down (-1) or take the vote back (0)."""
     _require_user(user)
-    if isinstance(value, bool) or value not in (1, -1, 0):
+    # Exactly an int: True, 1.0 and Decimal(1) all compare equal to 1 and would slip through.
+    if type(value) is not int or value not in VOTE_VALUES:
         raise InvalidInput("A vote is 1 (up), -1 (down) or 0 (take it back).")
     if comment.author_id == user.pk:
         raise NotAllowed("You cannot vote on your own comment.")
@@ -231,7 +303,7 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
     with transaction.atomic():
         # The comment row is the lock: votes on one comment are applied one at a time, so the
         # counters always equal the stored votes.
-        locked = Comment.objects.select_for_update().only("pk", "state").get(pk=comment.pk)
+        locked = _lock_comment(comment.pk)
         if locked.state != Comment.State.VISIBLE:
             raise InvalidInput("You cannot vote on a deleted or removed comment.")
         existing = Vote.objects.filter(comment_id=comment.pk, user=user).first()
@@ -256,12 +328,17 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
     return VoteResult(score=score, upvotes=upvotes, downvotes=downvotes, value=value)
 
 
-def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
-    """Change a comment's text, keeping the old text as a revision.
+@dataclass(frozen=True)
+class EditPlan:
+    """What ``comment_edit_check`` accepted: the cleaned text and reason."""
 
-    The author edits their own comment; a moderator edits anyone's and must give a reason, which
-    goes to the public log.
-    """
+    body: str
+    reason: str
+    as_moderator: bool
+
+
+def comment_edit_check(*, comment: Comment, by, body, reason="") -> EditPlan:
+    """Every check of ``comment_edit``, writing nothing (forms call it to show errors early)."""
     _require_user(by)
     as_moderator = comment.author_id != by.pk
     if as_moderator and not is_moderator(by):
@@ -271,22 +348,41 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     _require_open_thread(comment.roundup, by)
     body = clean_body(body)
     reason = _clean_reason(reason, required=as_moderator)
-    if body == comment.body:
+    return EditPlan(body=body, reason=reason, as_moderator=as_moderator)
+
+
+def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
+    """Change a comment's text, keeping the old text as a revision.
+
+    The author edits their own comment; a moderator edits anyone's and must give a reason, which
+    goes to the public log. An edit that changes nothing writes nothing.
+    """
+    plan = comment_edit_check(comment=comment, by=by, body=body, reason=reason)
+    if plan.body == comment.body:
         return comment
-    body_html = render_markdown(body)
+    body_html = render_markdown(plan.body)
     now = timezone.now()
 
     with transaction.atomic():
+        # Under the row lock, the revision keeps the text really being replaced, even if
+        # another edit landed after the caller read ``comment``.
+        current = _lock_comment(comment.pk)
+        if not can_edit(current, by):
+            raise InvalidInput("This comment can no longer be edited.")
+        if plan.body == current.body:
+            comment.body = current.body
+            return comment
         CommentRevision.objects.create(
-            comment=comment, body=comment.body, edited_by=by, edited_at=now, reason=reason
+            comment=comment, body=current.body, edited_by=by, edited_at=now, reason=plan.reason
         )
         # update(), not save(): an MPTT save may try to move the node.
         Comment.objects.filter(pk=comment.pk).update(
-            body=body, body_html=body_html, edited_at=now, edited_by=by
+            body=plan.body, body_html=body_html, edited_at=now, edited_by=by
         )
-        if as_moderator:
-            _log(by, ModerationAction.Action.EDIT, comment=comment, reason=reason)
-    comment.body, comment.body_html, comment.edited_at, comment.edited_by = body, body_html, now, by
+        if plan.as_moderator:
+            _log(by, ModerationAction.Action.EDIT, comment=comment, reason=plan.reason)
+    comment.body, comment.body_html = plan.body, body_html
+    comment.edited_at, comment.edited_by = now, by
     return comment
 
 
@@ -295,22 +391,24 @@ def comment_delete(*, comment: Comment, by) -> Comment:
     _require_user(by)
     if comment.author_id != by.pk:
         raise NotAllowed("You can only delete your own comments.")
-    if comment.state != Comment.State.VISIBLE:
+    if not _change_state(comment, Comment.State.DELETED, allowed_from=[Comment.State.VISIBLE]):
         raise InvalidInput("This comment is already deleted or removed.")
-    _set_state(comment, Comment.State.DELETED)
     return comment
 
 
 def comment_remove(*, comment: Comment, by, reason) -> Comment:
-    """A moderator hides a comment; its replies stay in place."""
+    """A moderator hides a visible comment; its replies stay in place.
+
+    A comment its author deleted is not removed: it shows nothing already, and a later restore
+    would bring back what the author withdrew.
+    """
     _require_user(by)
     if not is_moderator(by):
         raise NotAllowed("Only moderators can remove comments.")
     reason = _clean_reason(reason, required=True)
-    if comment.state == Comment.State.REMOVED:
-        raise InvalidInput("This comment is already removed.")
     with transaction.atomic():
-        _set_state(comment, Comment.State.REMOVED)
+        if not _change_state(comment, Comment.State.REMOVED, allowed_from=[Comment.State.VISIBLE]):
+            raise InvalidInput("Only a visible comment can be removed; this one is already gone.")
         _log(by, ModerationAction.Action.REMOVE, comment=comment, reason=reason)
     return comment
 
@@ -321,10 +419,9 @@ def comment_restore(*, comment: Comment, by, reason) -> Comment:
     if not is_moderator(by):
         raise NotAllowed("Only moderators can restore comments.")
     reason = _clean_reason(reason, required=True)
-    if comment.state != Comment.State.REMOVED:
-        raise InvalidInput("Only a removed comment can be restored.")
     with transaction.atomic():
-        _set_state(comment, Comment.State.VISIBLE)
+        if not _change_state(comment, Comment.State.VISIBLE, allowed_from=[Comment.State.REMOVED]):
+            raise InvalidInput("Only a removed comment can be restored.")
         _log(by, ModerationAction.Action.RESTORE, comment=comment, reason=reason)
     return comment
 
@@ -335,10 +432,16 @@ def roundup_lock(*, roundup, by, reason, locked=True):
     if not is_moderator(by):
         raise NotAllowed("Only moderators can lock or unlock threads.")
     reason = _clean_reason(reason, required=True)
-    if roundup.comments_locked == locked:
-        raise InvalidInput("The thread is already " + ("locked." if locked else "unlocked."))
     with transaction.atomic():
-        type(roundup).objects.filter(pk=roundup.pk).update(comments_locked=locked)
+        # Conditional update: of two moderators locking at once, one is told it already is.
+        changed = (
+            type(roundup)
+            .objects.filter(pk=roundup.pk, comments_locked=not locked)
+            .update(comments_locked=locked)
+        )
+        if not changed:
+            roundup.comments_locked = locked
+            raise InvalidInput("The thread is already " + ("locked." if locked else "unlocked."))
         action = ModerationAction.Action.LOCK if locked else ModerationAction.Action.UNLOCK
         _log(by, action, roundup=roundup, user=roundup.author, reason=reason)
     roundup.comments_locked = locked
@@ -359,9 +462,16 @@ def read_marker_touch(*, user, roundup, seen_at=None) -> None:
         ReadMarker.objects.filter(user=user, roundup=roundup).update(last_seen_at=seen_at)
 
 
-def _set_state(comment: Comment, state: str) -> None:
-    Comment.objects.filter(pk=comment.pk).update(state=state)
-    comment.state = state
+def _change_state(comment: Comment, state: str, *, allowed_from) -> bool:
+    """Move ``comment`` to ``state`` if it is still in one of ``allowed_from``.
+
+    One conditional UPDATE: an author's delete racing a moderator's remove cannot overwrite it,
+    whatever state the caller's copy of the comment showed.
+    """
+    changed = Comment.objects.filter(pk=comment.pk, state__in=allowed_from).update(state=state)
+    if changed:
+        comment.state = state
+    return bool(changed)
 
 
 def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:
