@@ -1,10 +1,188 @@
-"""The comment thread shown under a roundup (being built with the threaded-discussion issue)."""
+"""The comment thread shown under a roundup, and on a comment's permalink page.
+
+A page reads the whole thread in one query, plus one for the viewer's votes, one for the karma of
+the thread's authors and one for the viewer's read marker: a fixed number however many comments
+and authors there are. The tree is built and sorted in Python (``comments/tree.py``) and written
+out as one HTML string (``comments/render.py``), put in the context as ``thread_html``.
+"""
+
+from datetime import UTC, datetime, time
+from types import SimpleNamespace
+
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.roles import is_moderator
+
+from . import queries
+from .forms import CommentForm, LockForm
+from .karma import karma_for
+from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_thread
+from .services import read_marker_touch
+from .tree import DEFAULT_SORT, SORTS, Node, build_tree, count_shown, normalize_sort
+
+SORT_SESSION_KEY = "comments.sort"  # the reader's chosen sort, remembered across pages
+SORT_LABELS = {
+    "top": "Top",
+    "new": "New",
+    "old": "Old",
+    "best": "Best",
+    "hot": "Hot",
+    "active": "Active",
+}
+
+
+def chosen_sort(request) -> str:
+    """``?sort=`` when it names a sort (and remember it), else the remembered one, else top.
+
+    A bad value is not an error: the page falls back, as for a missing one. The session is
+    written only when the choice changes, so an ordinary page view saves nothing.
+    """
+    asked = normalize_sort(request.GET.get("sort"))
+    if asked is not None:
+        if request.session.get(SORT_SESSION_KEY) != asked:
+            request.session[SORT_SESSION_KEY] = asked
+        return asked
+    return normalize_sort(request.session.get(SORT_SESSION_KEY)) or DEFAULT_SORT
+
+
+def parse_since(value) -> tuple[datetime | None, str]:
+    """``?since=`` as an aware datetime, or ``(None, notice)`` when it cannot be read.
+
+    Accepts an ISO date or date-time; a time without an offset is taken as UTC. An unencoded
+    ``+01:00`` offset arrives as `` 01:00`` (a ``+`` in a query string means a space), so that
+    is read back as a plus.
+    """
+    if not value:
+        return None, ""
+    text = value.strip()
+    for candidate in (text, text.replace(" ", "+")):
+        try:
+            moment = parse_datetime(candidate)
+            if moment is None:
+                day = parse_date(candidate)
+                moment = datetime.combine(day, time.min) if day else None
+        except ValueError:  # well-formed but impossible, such as month 13
+            moment = None
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=UTC)
+            return moment, ""
+    return None, (
+        f"“{value[:50]}” is not a date we can read (try 2026-01-31 or 2026-01-31T18:00Z), "
+        "so new comments are counted from your last visit."
+    )
+
+
+def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) -> dict:
+    """Sort and render ``rows`` for the viewer: the part the roundup and permalink pages share.
+
+    Runs the viewer's-votes and karma queries; everything else is pure Python.
+    """
+    forest = build_tree(rows, sort=sort, now=now, root_id=root_id)
+    user = request.user
+    viewer = Viewer(
+        user=user,
+        votes=queries.viewer_votes(user, roundup),
+        karma=karma_for({row.author_id for row in rows}),
+        csrf_token=get_token(request) if user.is_authenticated else "",
+        new_since=new_since,
+        locked=roundup.comments_locked,
+        page_url=request.path,
+    )
+    html, fresh = render_thread(
+        forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
+    )
+    return {
+        "thread_html": html,
+        "comment_count": sum(row.state == "visible" for row in rows),
+        "shown_count": count_shown(forest),
+        "new_count": len(fresh),
+        "first_new_id": fresh[0] if fresh else None,
+        "sort": sort,
+        "sort_choices": [(name, SORT_LABELS[name]) for name in SORTS],
+        "thread_seen_at": now,
+        "is_moderator": viewer.is_moderator,
+        "can_comment": viewer.can_act,
+        "comments_locked": roundup.comments_locked,
+        "comment_max_length": CommentForm.max_length,
+    }
 
 
 def thread_context(request, roundup) -> dict:
     """Context for ``comments/_thread_section.html``: the whole thread, sorted, ready to show."""
-    return {}
+    now = timezone.now()
+    sort = chosen_sort(request)
+    since, since_notice = parse_since(request.GET.get("since"))
+    marker = queries.last_seen(request.user, roundup)
+    rows = queries.thread_rows(roundup)
+    context = build_thread(request, roundup, rows, sort=sort, now=now, new_since=since or marker)
+    context.update(
+        since=since,
+        since_notice=since_notice,
+        last_seen_at=marker,
+        comment_form=CommentForm(),
+        lock_form=LockForm() if is_moderator(request.user) else None,
+    )
+    return context
 
 
 def record_visit(request, roundup, context) -> None:
-    """Remember that the reader saw the thread; called after the page is built."""
+    """Remember that the reader saw the thread; called after the page is built.
+
+    The moment recorded is when the thread was read, not now: a comment posted while the page
+    was being built is still new on the next visit.
+    """
+    read_marker_touch(user=request.user, roundup=roundup, seen_at=context.get("thread_seen_at"))
+
+
+def permalink_context(request, comment) -> dict:
+    """Context for the permalink page: the comment's subthread and the path up to the roundup.
+
+    Reads the comment's whole tree in the same one query as the roundup page (filtered to the
+    tree), so the parents come from the same rows.
+    """
+    now = timezone.now()
+    roundup = comment.roundup
+    rows = queries.thread_rows(roundup, tree_id=comment.tree_id)
+    context = build_thread(
+        request,
+        roundup,
+        rows,
+        sort=chosen_sort(request),
+        now=now,
+        new_since=queries.last_seen(request.user, roundup),
+        root_id=comment.pk,
+    )
+    by_id = {row.id: row for row in rows}
+    ancestors = []
+    parent_id = comment.parent_id
+    while parent_id in by_id:
+        ancestors.append(by_id[parent_id])
+        parent_id = by_id[parent_id].parent_id
+    context.update(
+        comment=comment,
+        roundup=roundup,
+        ancestors=ancestors[::-1],
+        lock_form=None,
+    )
+    return context
+
+
+def render_single(request, comment) -> str:
+    """One comment's markup: a fresh reply, for the page's script to insert where it belongs."""
+    row = SimpleNamespace(
+        author_name=comment.author.get_username(),
+        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS if name != "author_name"},
+    )
+    roundup = comment.roundup
+    viewer = Viewer(
+        user=request.user,
+        karma=karma_for([comment.author_id]),
+        csrf_token=get_token(request),
+        locked=roundup.comments_locked,
+        page_url=roundup.get_absolute_url(),
+    )
+    html, _ = render_thread([Node(row)], viewer=viewer, urls=Urls.build(), now=timezone.now())
+    return html.removeprefix(THREAD_OPEN).removesuffix(THREAD_CLOSE)

@@ -1,0 +1,176 @@
+// The comment thread. Everything here is an enhancement: without JavaScript every action is a
+// plain form POST (or a link to a form page) that comes back to the comment's anchor.
+// No inline script anywhere: the Content-Security-Policy forbids it, so this file does it all.
+"use strict";
+
+(function () {
+  var thread = document.querySelector(".thread-section");
+  if (!thread) { return; }
+
+  function csrfToken(form) {
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) { return input.value; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // POST a form's fields (plus extra ones) and read the JSON answer, whatever its status.
+  function postJSON(form, extra) {
+    var data = new FormData(form);
+    Object.keys(extra || {}).forEach(function (name) { data.set(name, extra[name]); });
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(form) }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) {
+          throw new Error(body.error || "Something went wrong (" + response.status + "). Try again.");
+        }
+        return body;
+      });
+    });
+  }
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // --- votes: update the score and the pressed state in place -------------------------------
+
+  function showVoteError(form, message) {
+    var note = form.querySelector(".vote-error");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "vote-error";
+      note.setAttribute("role", "alert");
+      form.appendChild(note);
+    }
+    note.textContent = message;
+  }
+
+  function applyVote(form, result) {
+    var comment = form.closest(".comment");
+    var score = comment && comment.querySelector("[data-score]");
+    if (score) { score.textContent = plural(result.score, "point"); }
+    var up = form.querySelector(".vote-up");
+    var down = form.querySelector(".vote-down");
+    // A pressed button's value is 0, so pressing it again takes the vote back.
+    up.setAttribute("aria-pressed", String(result.value === 1));
+    down.setAttribute("aria-pressed", String(result.value === -1));
+    up.value = result.value === 1 ? "0" : "1";
+    down.value = result.value === -1 ? "0" : "-1";
+    var note = form.querySelector(".vote-error");
+    if (note) { note.remove(); }
+  }
+
+  thread.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("vote-form")) { return; }
+    var button = event.submitter;
+    if (!button || !button.value) { return; } // an old browser: let the form post normally
+    event.preventDefault();
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    postJSON(form, { value: button.value })
+      .then(function (result) { applyVote(form, result); })
+      .catch(function (error) { showVoteError(form, error.message); })
+      .finally(function () {
+        form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+      });
+  });
+
+  // --- reply: an inline form under the comment, posted with fetch ----------------------------
+
+  var template = document.getElementById("reply-form-template");
+  var formCount = 0;
+
+  function openReply(link) {
+    var comment = link.closest(".comment");
+    var existing = comment.querySelector(":scope > details > .comment-inner > .reply-form");
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    var form = template.content.firstElementChild.cloneNode(true);
+    formCount += 1;
+    var id = "reply-body-" + formCount;
+    form.querySelector("textarea").id = id;
+    form.querySelector("label").setAttribute("for", id);
+    form.action = link.href;
+    var actions = comment.querySelector(":scope > details > .comment-inner > .comment-actions");
+    actions.insertAdjacentElement("afterend", form);
+    form.querySelector("textarea").focus();
+    link.setAttribute("aria-expanded", "true");
+  }
+
+  function closeReply(form) {
+    var comment = form.closest(".comment");
+    var link = comment && comment.querySelector(":scope > details > .comment-inner [data-reply]");
+    form.remove();
+    if (link) { link.setAttribute("aria-expanded", "false"); link.focus(); }
+  }
+
+  function insertReply(form, result) {
+    var comment = form.closest(".comment");
+    var inner = comment.querySelector(":scope > details > .comment-inner");
+    var children = inner.querySelector(":scope > .comment-children");
+    if (!children) {
+      children = document.createElement("ul");
+      children.className = "comment-children";
+      inner.appendChild(children);
+    }
+    var holder = document.createElement("ul");
+    holder.innerHTML = result.html; // rendered and escaped by the server, same as the page
+    var item = holder.firstElementChild;
+    children.appendChild(item);
+    form.remove();
+    item.classList.add("is-just-posted");
+    item.setAttribute("tabindex", "-1");
+    item.focus();
+    history.replaceState(null, "", "#c" + result.id);
+  }
+
+  if (template) {
+    thread.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-reply]");
+      if (link) { event.preventDefault(); openReply(link); return; }
+      var cancel = event.target.closest("[data-cancel-reply]");
+      if (cancel) { closeReply(cancel.closest("form")); }
+    });
+
+    thread.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList.contains("reply-form")) { return; }
+      event.preventDefault();
+      var error = form.querySelector(".form-errors");
+      var submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      postJSON(form)
+        .then(function (result) { insertReply(form, result); })
+        .catch(function (err) {
+          error.textContent = err.message;
+          error.hidden = false;
+          submit.disabled = false;
+        });
+    });
+
+    thread.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && event.target.closest(".reply-form")) {
+        closeReply(event.target.closest(".reply-form"));
+      }
+    });
+  }
+
+  // --- anchors: open collapsed comments that hold the target ---------------------------------
+
+  function revealHash() {
+    if (!location.hash || location.hash.length < 2) { return; }
+    var target = document.getElementById(location.hash.slice(1));
+    if (!target) { return; }
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    // The comment's own fold too: a link to a collapsed comment should show it.
+    var fold = target.querySelector(":scope > details");
+    if (fold) { fold.open = true; }
+  }
+
+  window.addEventListener("hashchange", revealHash);
+  revealHash();
+})();

@@ -1,0 +1,55 @@
+"""Forms of the thread pages. They shape and label the input; the rules live in services.py.
+
+The body has no ``max_length`` here on purpose: browsers send a textarea's newlines as ``\\r\\n``,
+so a body at exactly the limit would count long in the form and fit in the service, which
+normalizes newlines first. The textarea's ``maxlength`` stops over-long typing; the service
+(``clean_body``) gives the real answer and its message.
+"""
+
+from django import forms
+from django.conf import settings
+
+from .services import REASON_MAX_LENGTH
+
+
+class CommentForm(forms.Form):
+    max_length = settings.COMMENT_MAX_LENGTH
+
+    body = forms.CharField(
+        label="Your comment",
+        strip=False,
+        error_messages={"required": "The comment is empty."},
+        help_text="Markdown: *emphasis*, **bold**, [links](https://example.org), `code`.",
+        widget=forms.Textarea(
+            attrs={"rows": 5, "maxlength": settings.COMMENT_MAX_LENGTH, "required": True}
+        ),
+    )
+
+
+class EditForm(CommentForm):
+    reason = forms.CharField(
+        label="Reason for the edit",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        help_text="Required when you edit someone else's comment: it goes to the public log.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": "Give a reason: moderators' actions are logged publicly."},
+        help_text="Shown in the public moderation log.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+class LockForm(ReasonForm):
+    locked = forms.TypedChoiceField(
+        label="Comments",
+        choices=[("1", "Lock"), ("0", "Unlock")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=None,
+    )

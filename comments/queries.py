@@ -1,0 +1,68 @@
+"""Reads for the thread pages: each function is one query, however big the thread.
+
+The thread is read as plain named tuples (``values_list(named=True)``), not model instances:
+building 300 ``Comment`` objects costs more than the query itself, and the page only needs the
+columns below. ``comments/tree.py`` and ``comments/render.py`` both work on these rows.
+"""
+
+from django.db.models import F
+
+from .models import Comment, ModerationAction, ReadMarker, Vote
+
+# What the tree builder and the renderer read from each row; nothing else is fetched
+# (``body``, the markdown source, never leaves the database on a page view).
+THREAD_FIELDS = (
+    "id",
+    "parent_id",
+    "tree_id",
+    "author_id",
+    "author_name",
+    "state",
+    "score",
+    "upvotes",
+    "downvotes",
+    "created_at",
+    "edited_at",
+    "edited_by_id",
+    "body_html",
+)
+
+
+def thread_rows(roundup, *, tree_id=None) -> list:
+    """Every comment of ``roundup`` (or of one of its trees) in ``(tree_id, lft)`` order.
+
+    One query: the author's username comes through a join, so the page needs no query per author.
+    """
+    queryset = Comment.objects.for_thread(roundup)
+    if tree_id is not None:
+        queryset = queryset.filter(tree_id=tree_id)
+    return list(
+        queryset.annotate(author_name=F("author__username")).values_list(*THREAD_FIELDS, named=True)
+    )
+
+
+def viewer_votes(user, roundup) -> dict[int, int]:
+    """``{comment_id: value}`` for the viewer's votes on this roundup, in one query."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        Vote.objects.filter(user=user, comment__roundup=roundup).values_list("comment_id", "value")
+    )
+
+
+def last_seen(user, roundup):
+    """When the viewer last saw this roundup's thread (None for a first visit or anonymous)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        ReadMarker.objects.filter(user=user, roundup=roundup)
+        .values_list("last_seen_at", flat=True)
+        .first()
+    )
+
+
+def moderation_log():
+    """The public log, newest first, with everything a row shows joined in."""
+    return ModerationAction.objects.select_related(
+        "moderator", "comment", "roundup", "user"
+    ).order_by("-created_at", "-pk")

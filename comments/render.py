@@ -1,0 +1,255 @@
+"""The markup of a thread, written in Python: the hot path of the biggest pages.
+
+One function walks ``tree.walk()`` output and opens or closes nested lists as the depth changes
+(as Lobsters' ``_threads.html.erb`` does), so there is no recursion, no template per comment and
+no URL reversal per comment: every link is built by string formatting from prefixes reversed once
+per page. Every user-controlled string goes through ``html.escape``; ``body_html`` is already
+sanitized (``forum/markdown.py``, when the comment was saved) and is inserted as it is.
+
+Each comment is an ``<li id="c<id>">`` with its header, then a ``<details>`` that holds the body,
+the actions and the replies, so collapsing works without JavaScript and the header stays visible.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from accounts.roles import is_moderator
+
+from . import services
+from .tree import COLLAPSE_AT_SCORE, MAX_DEPTH, walk
+
+VISIBLE = "visible"
+DELETED = "deleted"
+REMOVED = "removed"
+_SENTINEL_ID = 987654321  # reversed once and replaced: see Urls
+THREAD_OPEN = '<ul class="thread">'
+THREAD_CLOSE = "</ul>"
+
+
+@dataclass
+class Urls:
+    """Link prefixes reversed once per page; per comment they are joined by formatting."""
+
+    comments: str  # "/comments/"
+    profiles: str  # "/users/"
+    login: str
+
+    @classmethod
+    def build(cls):
+        comment = reverse("comments:permalink", args=[_SENTINEL_ID])
+        profile = reverse("users:profile", args=["x"])
+        return cls(
+            comments=comment[: comment.index(str(_SENTINEL_ID))],
+            profiles=profile[: -len("x/")],
+            login=reverse("login"),
+        )
+
+
+@dataclass
+class Viewer:
+    """Who is looking, and what they may do: worked out once per page."""
+
+    user: object
+    votes: dict = field(default_factory=dict)  # comment id -> 1 | -1
+    karma: dict = field(default_factory=dict)  # author id -> karma
+    csrf_token: str = ""
+    new_since: datetime | None = None
+    locked: bool = False
+    page_url: str = ""  # where "log in to vote" comes back to
+
+    def __post_init__(self):
+        self.id = self.user.pk if self.user.is_authenticated else None
+        self.is_moderator = is_moderator(self.user)
+        self.can_act = self.id is not None and not self.locked
+        self.csrf_token = escape(self.csrf_token)
+
+
+def age(moment: datetime, now: datetime) -> str:
+    """Say "5 minutes ago": cheaper than ``timesince``, which the page would call per comment."""
+    seconds = int((now - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400),
+                       ("hour", 3600), ("minute", 60)):  # fmt: skip
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"  # unreachable; keeps the function total
+
+
+def _time(moment: datetime, now: datetime) -> str:
+    return (
+        f'<time datetime="{moment.isoformat()}" title="{moment:%Y-%m-%d %H:%M:%S %Z}">'
+        f"{age(moment, now)}</time>"
+    )
+
+
+def _plural(n: int, singular: str, plural: str = "") -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def new_ids(pairs, viewer: Viewer) -> list[int]:
+    """Ids of the shown comments that are new to the viewer, in display order."""
+    since = viewer.new_since
+    if since is None:
+        return []
+    return [
+        node.comment.id
+        for node, _cut in pairs
+        if node.comment.created_at > since
+        and node.comment.state == VISIBLE
+        and node.comment.author_id != viewer.id
+    ]
+
+
+def render_thread(forest, *, viewer: Viewer, urls: Urls, now: datetime,
+                  max_depth: int = MAX_DEPTH, target_id=None) -> tuple[str, list[int]]:  # fmt: skip
+    """The thread as one HTML string, and the ids of the comments marked new, in order."""
+    pairs = list(walk(forest, max_depth=max_depth))
+    fresh = new_ids(pairs, viewer)
+    next_new = dict(zip(fresh, fresh[1:], strict=False))
+    fresh_set = set(fresh)
+    authors: dict[int, str] = {}  # author id -> header markup, built once per author
+    out = [THREAD_OPEN]
+    append = out.append
+    depth = -1
+    for node, cut in pairs:
+        d = node.depth
+        if d > depth:
+            if depth >= 0:
+                append('<ul class="comment-children">')
+        else:
+            append("</div></details></li>")
+            append("</ul></div></details></li>" * (depth - d))
+        depth = d
+        row = node.comment
+        is_new = row.id in fresh_set
+        append(
+            _comment(
+                node, cut, viewer, urls, now, authors, is_new, next_new.get(row.id),
+                row.id == target_id,
+            )
+        )  # fmt: skip
+    if depth >= 0:
+        append("</div></details></li>")
+        append("</ul></div></details></li>" * depth)
+    append(THREAD_CLOSE)
+    return "".join(out), fresh
+
+
+def _author(row, viewer: Viewer, urls: Urls, cache: dict) -> str:
+    markup = cache.get(row.author_id)
+    if markup is None:
+        karma = viewer.karma.get(row.author_id, 0)
+        markup = cache[row.author_id] = (
+            f'<a class="comment-author" href="{urls.profiles}{quote(row.author_name)}/">'
+            f"{escape(row.author_name)}</a>"
+            f' <span class="karma">{karma} karma</span>'
+        )
+    return markup
+
+
+def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target) -> str:
+    row = node.comment
+    cid = row.id
+    base = f"{urls.comments}{cid}/"
+    visible = row.state == VISIBLE
+    own = viewer.id is not None and row.author_id == viewer.id
+    classes = "comment"
+    if is_new:
+        classes += " is-new"
+    if own:
+        classes += " is-own"
+    if is_target:
+        classes += " is-target"
+    if not visible:
+        classes += " is-placeholder"
+    parts = [f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">']
+
+    if visible:
+        score = row.score
+        parts.append(_author(row, viewer, urls, authors))
+        parts.append(
+            f' · <span class="score" data-score>{_plural(score, "point")}</span> · '
+            f"{_time(row.created_at, now)}"
+        )
+        if row.edited_at is not None:
+            who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
+            parts.append(f' · <span class="edited">{who} {_time(row.edited_at, now)}</span>')
+        if is_new:
+            parts.append(' <strong class="new-badge">new</strong>')
+    else:
+        label = "[deleted]" if row.state == DELETED else "[removed by a moderator]"
+        parts.append(f'<span class="placeholder">{label}</span> · {_time(row.created_at, now)}')
+    parts.append("</div>")
+
+    collapsed = visible and row.score <= COLLAPSE_AT_SCORE
+    hidden = node.descendants
+    fold = f"{_plural(hidden, 'reply', 'replies')} hidden" if hidden else "comment hidden"
+    parts.append(
+        f'<details class="comment-fold"{"" if collapsed else " open"}>'
+        f'<summary class="fold" aria-label="Collapse or expand this comment">'
+        f'<span class="fold-open">[−]</span><span class="fold-closed">[+] {fold}</span>'
+        f'</summary><div class="comment-inner">'
+    )
+    if visible:
+        parts.append(f'<div class="comment-body prose">{row.body_html}</div>')
+
+    parts.append('<div class="comment-actions">')
+    if visible:
+        parts.append(_vote(row, own, viewer, urls, base))
+        if viewer.can_act:
+            parts.append(f'<a class="reply-link" href="{base}reply/" data-reply>reply</a>')
+        elif viewer.id is None and not viewer.locked:
+            parts.append(f'<a href="{base}reply/">reply</a>')
+    parts.append(f'<a href="{base}" rel="bookmark">permalink</a>')
+    if row.parent_id is not None:
+        parts.append(f'<a href="#c{row.parent_id}">parent</a>')
+    if own or viewer.is_moderator:
+        if services.can_edit(row, viewer.user) and (viewer.is_moderator or not viewer.locked):
+            parts.append(f'<a href="{base}edit/">edit</a>')
+        if own and visible:
+            parts.append(f'<a href="{base}delete/">delete</a>')
+        if row.edited_at is not None:
+            parts.append(f'<a href="{base}history/">history</a>')
+    if viewer.is_moderator:
+        if row.state == REMOVED:
+            parts.append(f'<a href="{base}restore/">restore</a>')
+        elif visible:
+            parts.append(f'<a href="{base}remove/">remove</a>')
+    if is_new and next_new is not None:
+        parts.append(f'<a class="next-new" href="#c{next_new}">next new comment</a>')
+    parts.append("</div>")
+    if cut:
+        parts.append(
+            f'<p class="continue"><a href="{base}">continue this thread '
+            f"({_plural(hidden, 'more reply', 'more replies')}) →</a></p>"
+        )
+    return "".join(parts)
+
+
+def _vote(row, own: bool, viewer: Viewer, urls: Urls, base: str) -> str:
+    """Up and down buttons in one form; a pressed button's value is 0, so pressing it again
+    takes the vote back, with or without JavaScript."""
+    if own or viewer.locked:
+        return ""
+    if viewer.id is None:
+        return (
+            f'<a class="vote-login" href="{urls.login}?next={quote(viewer.page_url)}%23c{row.id}">'
+            "log in to vote</a>"
+        )
+    mine = viewer.votes.get(row.id, 0)
+    up, down = mine == 1, mine == -1
+    return (
+        f'<form class="vote-form" method="post" action="{base}vote/">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{viewer.csrf_token}">'
+        f'<button type="submit" class="vote vote-up" name="value" value="{0 if up else 1}" '
+        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">▲</button>'
+        f'<button type="submit" class="vote vote-down" name="value" value="{0 if down else -1}" '
+        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">▼</button>'
+        "</form>"
+    )

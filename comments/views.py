@@ -1,0 +1,286 @@
+"""Thread pages and the form posts behind every comment action.
+
+Views are thin: parse, authorize, call a service from ``services.py``, then redirect to the
+comment's anchor or re-render the form with the service's message and status. With
+``Accept: application/json`` (the page's JavaScript) the same views answer JSON instead.
+"""
+
+from dataclasses import asdict
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import is_moderator
+from roundups.models import Roundup
+
+from . import queries, services
+from .forms import CommentForm, EditForm, LockForm, ReasonForm
+from .models import Comment
+from .thread_page import permalink_context, render_single
+from .tree import MAX_DEPTH
+
+MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def login_to_act(view):
+    """Anonymous users go to login, and come back to the page they were on (not to a POST URL)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if wants_json(request):
+            return JsonResponse({"error": "Log in to do that."}, status=403)
+        target = request.get_full_path()
+        if request.method != "GET":
+            referer = request.headers.get("Referer", "")
+            ok = url_has_allowed_host_and_scheme(referer, {request.get_host()})
+            parts = urlsplit(referer)
+            target = (parts.path + (f"?{parts.query}" if parts.query else "")) if ok else "/"
+        return redirect_to_login(target)
+
+    return wrapper
+
+
+def _comment(pk) -> Comment:
+    """The comment with its roundup; 404 unless the roundup is published."""
+    return get_object_or_404(
+        Comment.objects.select_related("roundup", "author"),
+        pk=pk,
+        roundup__status=Roundup.Status.PUBLISHED,
+    )
+
+
+def anchor_url(comment) -> str:
+    """Where a comment shows: its roundup's page, or past the depth cut-off its parent's page."""
+    if comment.level < MAX_DEPTH:
+        return f"{comment.roundup.get_absolute_url()}#c{comment.pk}"
+    return f"{reverse('comments:permalink', args=[comment.parent_id])}#c{comment.pk}"
+
+
+def _error(request, error, *, back=None):
+    """A service refusal as JSON or as a page with its message and status."""
+    if wants_json(request):
+        return JsonResponse({"error": error.message}, status=error.status)
+    context = {"message": error.message, "status": error.status, "back": back}
+    return render(request, "comments/error.html", context, status=error.status)
+
+
+def _form_page(request, template, context, error=None):
+    """Re-render a form page; with ``error`` (a CommentError) its message and status."""
+    status = 200 if request.method == "GET" else 400
+    if error is not None:
+        context["form"].add_error(None, error.message)
+        status = error.status
+    if wants_json(request) and request.method == "POST":
+        errors = [e for field_errors in context["form"].errors.values() for e in field_errors]
+        return JsonResponse({"error": " ".join(errors)}, status=status)
+    return render(request, template, context, status=status)
+
+
+def _post_comment(request, roundup, parent):
+    """Create a comment from the posted form; answer JSON, a redirect, or the form again."""
+    form = CommentForm(request.POST)
+    context = {"form": form, "roundup": roundup, "parent": parent}
+    if not form.is_valid():
+        return _form_page(request, "comments/reply.html", context)
+    try:
+        comment = services.comment_create(
+            roundup=roundup, author=request.user, parent=parent, body=form.cleaned_data["body"]
+        )
+    except services.CommentError as error:
+        return _form_page(request, "comments/reply.html", context, error)
+    if wants_json(request):
+        html = render_single(request, comment)
+        return JsonResponse(
+            {"id": comment.pk, "url": anchor_url(comment), "html": html}, status=201
+        )
+    return redirect(anchor_url(comment))
+
+
+def _lock_choice(post, roundup):
+    """The lock form's data with ``locked`` as "1" or "0".
+
+    Accepts ``locked`` (1/0, true/false, on/off) or ``action`` (lock/unlock); with neither, the
+    form toggles the roundup's current state. Anything else stays as sent, so the form rejects it.
+    """
+    data = post.copy()
+    raw = (data.get("locked") or data.get("action") or "").strip().lower()
+    choices = {"1": "1", "true": "1", "on": "1", "lock": "1", "0": "0", "false": "0", "off": "0",
+               "unlock": "0"}  # fmt: skip
+    if not raw:
+        data["locked"] = "0" if roundup.comments_locked else "1"
+    else:
+        data["locked"] = choices.get(raw, raw)
+    return data
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+@require_GET
+def permalink(request, pk):
+    """One comment's subthread, with a path of links up to its parents and the roundup."""
+    comment = _comment(pk)
+    return render(request, "comments/permalink.html", permalink_context(request, comment))
+
+
+@require_GET
+@login_to_act
+def history(request, pk):
+    """Earlier texts of a comment: for its author and moderators."""
+    comment = _comment(pk)
+    if comment.author_id != request.user.pk and not is_moderator(request.user):
+        error = services.NotAllowed("Only its author and moderators can read a comment's history.")
+        return _error(request, error, back=anchor_url(comment))
+    revisions = comment.revisions.select_related("edited_by")
+    return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})
+
+
+@require_GET
+def moderation_log(request):
+    """Every moderator action, newest first: public, so moderation is accountable."""
+    paginator = Paginator(queries.moderation_log(), MODERATION_LOG_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@require_POST
+@login_to_act
+def create(request, slug):
+    """Post a new root comment on a roundup."""
+    return _post_comment(request, get_object_or_404(Roundup.objects.published(), slug=slug), None)
+
+
+@GET_POST
+@login_to_act
+def reply(request, pk):
+    """GET: the reply form (the no-JavaScript way to reply); POST: post the reply."""
+    parent = _comment(pk)
+    if request.method == "POST":
+        return _post_comment(request, parent.roundup, parent)
+    context = {"form": CommentForm(), "roundup": parent.roundup, "parent": parent}
+    return render(request, "comments/reply.html", context)
+
+
+@require_POST
+@login_to_act
+def vote(request, pk):
+    """Vote up (1), down (-1) or take the vote back (0); JSON for scripts, else back to it."""
+    comment = _comment(pk)
+    raw = request.POST.get("value", "")
+    value = int(raw) if raw.lstrip("-").isdigit() else raw  # the service says what is wrong
+    try:
+        result = services.vote_cast(comment=comment, user=request.user, value=value)
+    except services.CommentError as error:
+        return _error(request, error, back=anchor_url(comment))
+    if wants_json(request):
+        return JsonResponse(asdict(result))
+    return redirect(anchor_url(comment))
+
+
+@GET_POST
+@login_to_act
+def edit(request, pk):
+    """Edit a comment: its author, or a moderator with a reason."""
+    comment = _comment(pk)
+    own = comment.author_id == request.user.pk
+    if not own and not is_moderator(request.user):
+        error = services.NotAllowed("You can only edit your own comments.")
+        return _error(request, error, back=anchor_url(comment))
+    if not services.can_edit(comment, request.user):
+        error = services.InvalidInput("This comment can no longer be edited.")
+        return _error(request, error, back=anchor_url(comment))
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    context = {"form": form, "comment": comment, "as_moderator": not own}
+    if request.method == "GET" or not form.is_valid():
+        return _form_page(request, "comments/edit.html", context)
+    try:
+        services.comment_edit(comment=comment, by=request.user, **form.cleaned_data)
+    except services.CommentError as error:
+        return _form_page(request, "comments/edit.html", context, error)
+    return redirect(anchor_url(comment))
+
+
+@GET_POST
+@login_to_act
+def delete(request, pk):
+    """Delete your own comment (it stays as a placeholder while it has replies)."""
+    comment = _comment(pk)
+    form = ReasonForm()  # carries non-field errors only: deleting takes no reason
+    context = {"form": form, "comment": comment}
+    if request.method == "GET" and comment.author_id != request.user.pk:
+        error = services.NotAllowed("You can only delete your own comments.")
+        return _error(request, error, back=anchor_url(comment))
+    if request.method == "GET":
+        return render(request, "comments/delete.html", context)
+    try:
+        services.comment_delete(comment=comment, by=request.user)
+    except services.CommentError as error:
+        return _form_page(request, "comments/delete.html", context, error)
+    return redirect(anchor_url(comment))
+
+
+def _moderate(request, pk, service, template):
+    """Remove or restore: moderators only, with a reason for the public log."""
+    comment = _comment(pk)
+    if not is_moderator(request.user):
+        error = services.NotAllowed("Only moderators can do that.")
+        return _error(request, error, back=anchor_url(comment))
+    form = ReasonForm(request.POST or None)
+    context = {"form": form, "comment": comment}
+    if request.method == "GET" or not form.is_valid():
+        return _form_page(request, template, context)
+    try:
+        service(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
+    except services.CommentError as error:
+        return _form_page(request, template, context, error)
+    return redirect(anchor_url(comment))
+
+
+@GET_POST
+@login_to_act
+def remove(request, pk):
+    """A moderator hides a comment; its replies stay."""
+    return _moderate(request, pk, services.comment_remove, "comments/remove.html")
+
+
+@GET_POST
+@login_to_act
+def restore(request, pk):
+    """A moderator brings back a removed comment."""
+    return _moderate(request, pk, services.comment_restore, "comments/restore.html")
+
+
+@require_POST
+@login_to_act
+def lock(request, slug):
+    """A moderator locks or unlocks a roundup's comments, with a reason."""
+    roundup = get_object_or_404(Roundup.objects.published(), slug=slug)
+    form = LockForm(_lock_choice(request.POST, roundup))
+    context = {"form": form, "roundup": roundup}
+    if not form.is_valid():
+        return _form_page(request, "comments/lock.html", context)
+    try:
+        services.roundup_lock(roundup=roundup, by=request.user, **form.cleaned_data)
+    except services.CommentError as error:
+        return _form_page(request, "comments/lock.html", context, error)
+    return redirect(f"{roundup.get_absolute_url()}#comments")
