@@ -42,8 +42,18 @@ def db_state():
     return {
         "comments": list(
             Comment.objects.order_by("pk").values_list(
-                "pk", "parent_id", "tree_id", "lft", "rght", "level", "body", "state",
-                "score", "upvotes", "downvotes", "edited_at",
+                "pk",
+                "parent_id",
+                "tree_id",
+                "lft",
+                "rght",
+                "level",
+                "body",
+                "state",
+                "score",
+                "upvotes",
+                "downvotes",
+                "edited_at",
             )
         ),  # fmt: skip
         "votes": list(Vote.objects.order_by("pk").values_list("comment_id", "user_id", "value")),
@@ -324,7 +334,7 @@ def test_one_vote_per_user_is_enforced_by_the_database(thread, reader):
         Vote.objects.create(comment=reply, user=reader, value=-1)
 
 
-# --- edit ------------------------------------------------------------------------------------------
+# --- edit ---------------------------------------------------------------------------------------
 
 
 def test_author_edit_keeps_a_revision(thread, reader):
@@ -481,7 +491,8 @@ def test_lock_and_unlock_are_logged(roundup, author, moderator, reader, unchange
         roundup_lock(roundup=roundup, by=moderator, reason="again")
     roundup_lock(roundup=roundup, by=moderator, reason="calm again", locked=False)
     assert not Roundup.objects.get(pk=roundup.pk).comments_locked
-    rows = ModerationAction.objects.order_by("pk").values_list("action", "roundup", "user", "reason")
+    log = ModerationAction.objects.order_by("pk")
+    rows = log.values_list("action", "roundup", "user", "reason")
     assert list(rows) == [
         ("lock", roundup.pk, author.pk, "flame war"),
         ("unlock", roundup.pk, author.pk, "calm again"),
