@@ -1,6 +1,7 @@
 """The authoring form: a roundup and, inline, its paper entries."""
 
 from django import forms
+from django.db import models
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,9 +18,17 @@ MAX_ENTRIES = 100
 EARLIEST_PAPER_YEAR = 1800  # older than anything a roundup will cite; catches typos like 202
 
 
+def formfield(model_field, **kwargs):
+    """Links typed without a scheme are taken as https (Django 6's default, chosen now)."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class RoundupForm(forms.ModelForm):
     class Meta:
         model = Roundup
+        formfield_callback = formfield
         fields = ["title", "slug", "series", "number", "intro", "outro", "crosspost_url"]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 6}),
@@ -50,6 +59,7 @@ class RoundupForm(forms.ModelForm):
 class PaperEntryForm(forms.ModelForm):
     class Meta:
         model = PaperEntry
+        formfield_callback = formfield
         fields = [
             "position",
             "title",
@@ -85,6 +95,9 @@ class PaperEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Blank means "after the others"; the formset renumbers positions 1..n on save.
         self.fields["position"].required = False
+        # No initial value (the model default is 0), or every blank extra form would count as
+        # changed and be validated as a paper.
+        self.fields["position"].initial = None
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
