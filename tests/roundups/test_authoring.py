@@ -155,7 +155,8 @@ def test_author_writes_reorders_previews_and_publishes_a_roundup(client, author)
     assert roundup.status == Roundup.Status.DRAFT and roundup.published_at is None
     assert roundup.intro_html == "<p>This week: <em>interpretability</em>.</p>"
     assert titles(roundup) == ["Paper 1", "Paper 2", "Paper 3"]
-    assert PaperEntry.objects.get(title="Paper 2").opinion_html == "<p>Opinion <strong>2</strong>.</p>"
+    second = PaperEntry.objects.get(title="Paper 2")
+    assert second.opinion_html == "<p>Opinion <strong>2</strong>.</p>"
 
     # Drafts are not public yet.
     client.logout()
