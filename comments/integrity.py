@@ -1,0 +1,387 @@
+"""Checking and repairing comment threads: the logic behind ``manage.py check_threads``.
+
+The parent links are the truth; ``tree_id``, ``lft``, ``rght`` and ``level`` are an index derived
+from them, and ``score``/``upvotes``/``downvotes`` are a cache of the stored votes. A check reads
+both and lists every place they disagree; a repair re-derives the index and the counters from the
+truth, under the same locks the services take (``comments/services.py``), so it can run while
+the site is up.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import Comment, Vote
+from .services import _lock_new_root, _lock_tree
+
+# A tree shifted by one bad update can break every node in it; the first few say enough.
+MAX_PROBLEMS_SHOWN_PER_TREE = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # "tree", "shared_tree_id", "counters" or "unrepairable"
+    message: str
+    tree_id: int | None = None
+    comment_id: int | None = None
+
+
+@dataclass
+class Report:
+    comments: int = 0
+    trees: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # Kept for the repair: trees (by tree_id) whose nested-set fields are wrong, roots that
+    # share a tree_id with an older root, nodes whose tree_id is not their root's, and
+    # comments whose counters disagree with the votes.
+    broken_trees: set = field(default_factory=set)
+    extra_roots: list = field(default_factory=list)
+    misplaced: dict = field(default_factory=dict)  # root pk -> [pk of nodes with a wrong tree_id]
+    members: dict = field(default_factory=dict)  # root pk -> [pk of every node of its tree]
+    bad_counters: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def repairable(self) -> bool:
+        return all(p.kind != "unrepairable" for p in self.problems)
+
+
+def _scope(roundup):
+    """Comments to check: all, or one roundup's plus any tree that shares a tree_id with it."""
+    qs = Comment.objects.order_by()
+    if roundup is None:
+        return qs
+    tree_ids = Comment.objects.filter(roundup=roundup).order_by().values("tree_id")
+    return qs.filter(Q(roundup=roundup) | Q(tree_id__in=tree_ids))
+
+
+def check_threads(*, roundup=None) -> Report:
+    """Every disagreement between the parent links, the tree fields and the votes."""
+    rows = list(_scope(roundup).values_list("pk", "parent_id", "tree_id", "lft", "rght", "level"))
+    report = Report(comments=len(rows))
+    nodes = {row[0]: row for row in rows}
+    children = defaultdict(list)
+    for pk, parent_id, *_ in rows:
+        if parent_id is not None:
+            children[parent_id].append(pk)
+
+    root_of = _find_roots(nodes, report)
+    members = defaultdict(list)
+    for pk, root in root_of.items():
+        members[root].append(pk)
+    report.members = dict(members)
+    report.trees = len(members)
+
+    _check_shared_tree_ids(nodes, members, report)
+    for root, pks in sorted(members.items(), key=lambda item: nodes[item[0]][2]):
+        _check_tree(root, pks, nodes, children, report)
+    _check_counters(roundup, report)
+    return report
+
+
+def _find_roots(nodes, report) -> dict:
+    """Map each comment to the root its parent links lead to; report links that lead nowhere."""
+    root_of = {}
+    for start in nodes:
+        path, pk = [], start
+        while pk not in root_of:
+            path.append(pk)
+            parent_id = nodes[pk][1]
+            if parent_id is None:
+                root = pk
+                break
+            if parent_id not in nodes:
+                report.problems.append(
+                    Problem(
+                        "unrepairable",
+                        f"comment {pk}: its parent {parent_id} is not in the same roundup's "
+                        "threads; fix the parent link by hand.",
+                        comment_id=pk,
+                    )
+                )
+                root = None
+                break
+            if parent_id in path:
+                report.problems.append(
+                    Problem(
+                        "unrepairable",
+                        f"comment {pk}: its parent links go round in a circle "
+                        f"({' -> '.join(map(str, path[path.index(parent_id) :] + [parent_id]))}); "
+                        "fix the parent link by hand.",
+                        comment_id=pk,
+                    )
+                )
+                root = None
+                break
+            pk = parent_id
+        else:
+            root = root_of[pk]
+        for node in path:
+            root_of[node] = root
+    return {pk: root for pk, root in root_of.items() if root is not None}
+
+
+def _check_shared_tree_ids(nodes, members, report) -> None:
+    by_tree_id = defaultdict(list)
+    for root in members:
+        by_tree_id[nodes[root][2]].append(root)
+    for tree_id, roots in sorted(by_tree_id.items()):
+        if len(roots) < 2:
+            continue
+        keeper, *others = sorted(roots)
+        for root in others:
+            report.extra_roots.append(root)
+            report.problems.append(
+                Problem(
+                    "shared_tree_id",
+                    f"tree {tree_id}: root comment {root} shares tree_id {tree_id} with root "
+                    f"comment {keeper}; their nested-set fields overlap.",
+                    tree_id=tree_id,
+                    comment_id=root,
+                )
+            )
+
+
+def _check_tree(root, pks, nodes, children, report) -> None:
+    """The nested-set invariants of one tree (given by parent links) rooted at ``root``."""
+    tree_id = nodes[root][2]
+    problems = []
+
+    def fail(pk, message):
+        problems.append(Problem("tree", f"tree {tree_id}: comment {pk}: {message}", tree_id, pk))
+
+    misplaced = [pk for pk in pks if nodes[pk][2] != tree_id]
+    if misplaced:
+        report.misplaced[root] = misplaced
+    size = _subtree_sizes(root, children)
+    _, _, _, lft, rght, level = nodes[root]
+    if (lft, rght, level) != (1, 2 * len(pks), 0):
+        fail(root, f"root has lft={lft} rght={rght} level={level}, expected 1, {2 * len(pks)}, 0")
+    endpoints = defaultdict(int)
+    for pk in pks:
+        _, parent_id, node_tree, lft, rght, level = nodes[pk]
+        endpoints[lft] += 1
+        endpoints[rght] += 1
+        if not lft < rght:
+            fail(pk, f"lft={lft} is not below rght={rght}")
+        if rght - lft + 1 != 2 * size[pk]:
+            fail(
+                pk,
+                f"interval {lft}..{rght} is {rght - lft + 1} wide but its subtree of "
+                f"{size[pk]} comment(s) needs {2 * size[pk]}",
+            )
+        if parent_id is None:
+            continue
+        _, _, parent_tree, p_lft, p_rght, p_level = nodes[parent_id]
+        if node_tree != parent_tree:
+            fail(pk, f"tree_id {node_tree} differs from its parent {parent_id}'s {parent_tree}")
+        if not (p_lft < lft and rght < p_rght):
+            fail(
+                pk,
+                f"interval {lft}..{rght} is not inside its parent {parent_id}'s {p_lft}..{p_rght}",
+            )
+        if level != p_level + 1:
+            fail(pk, f"level {level} is not its parent {parent_id}'s level {p_level} + 1")
+    expected = set(range(1, 2 * len(pks) + 1))
+    reused = sorted(n for n, uses in endpoints.items() if uses > 1)
+    missing = sorted(expected - endpoints.keys())
+    stray = sorted(endpoints.keys() - expected)
+    if reused or missing or stray:
+        found = [("used twice", reused), ("unused", missing), ("out of range", stray)]
+        detail = "; ".join(f"{label}: {_short(values)}" for label, values in found if values)
+        fail(root, f"endpoints are not exactly 1..{2 * len(pks)} once each: {detail}")
+
+    if problems:
+        report.broken_trees.add(tree_id)
+        shown = problems[:MAX_PROBLEMS_SHOWN_PER_TREE]
+        if len(problems) > len(shown):
+            more = len(problems) - len(shown)
+            shown.append(Problem("tree", f"tree {tree_id}: ... and {more} more", tree_id))
+        report.problems.extend(shown)
+
+
+def _subtree_sizes(root, children) -> dict:
+    """Number of comments in each node's subtree, iteratively (threads can be deep)."""
+    order, stack = [], [root]
+    while stack:
+        pk = stack.pop()
+        order.append(pk)
+        stack.extend(children.get(pk, ()))
+    size = {}
+    for pk in reversed(order):
+        size[pk] = 1 + sum(size[child] for child in children.get(pk, ()))
+    return size
+
+
+def _short(values) -> str:
+    return ", ".join(map(str, values[:8])) + (", ..." if len(values) > 8 else "")
+
+
+def _with_stored_votes(qs):
+    """Annotate the counters the stored votes give (subqueries, so no join fan-out)."""
+
+    def total(aggregate, **filters):
+        votes = Vote.objects.filter(comment=OuterRef("pk"), **filters).order_by()
+        return Coalesce(
+            Subquery(votes.values("comment").annotate(n=aggregate).values("n")),
+            Value(0),
+            output_field=IntegerField(),
+        )
+
+    return qs.annotate(
+        true_score=total(Sum("value")),
+        true_up=total(Count("pk"), value=1),
+        true_down=total(Count("pk"), value=-1),
+    )
+
+
+def _check_counters(roundup, report) -> None:
+    qs = _with_stored_votes(_scope(roundup)).exclude(
+        score=F("true_score"),
+        upvotes=F("true_up"),
+        downvotes=F("true_down"),
+    )
+    for row in qs.values(
+        "pk", "tree_id", "score", "upvotes", "downvotes", "true_score", "true_up", "true_down"
+    ).order_by("pk"):
+        report.bad_counters.append(row["pk"])
+        report.problems.append(
+            Problem(
+                "counters",
+                f"comment {row['pk']}: score/upvotes/downvotes are "
+                f"{row['score']}/{row['upvotes']}/{row['downvotes']} but its stored votes "
+                f"give {row['true_score']}/{row['true_up']}/{row['true_down']}",
+                tree_id=row["tree_id"],
+                comment_id=row["pk"],
+            )
+        )
+
+
+# --- repair -------------------------------------------------------------------------------------
+
+
+def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
+    """Re-derive what a check found wrong; return what changed and a fresh check.
+
+    Runs in one transaction holding the locks the services take: the new-root lock when a root
+    needs a new tree_id, each broken tree's lock (in tree_id order, after the root lock, so two
+    repairs cannot deadlock; a service holds one of these at a time), and the row locks of the
+    comments whose counters are recomputed.
+    """
+    first = check_threads(roundup=roundup)
+    if first.ok:
+        return [], first
+    changes = []
+    with transaction.atomic():
+        if first.extra_roots:
+            _lock_new_root()
+        for tree_id in sorted(first.broken_trees | _tree_ids_of(first.extra_roots)):
+            _lock_tree(tree_id)
+        # Check again under the locks: what we repair must be what is wrong now.
+        report = check_threads(roundup=roundup)
+        locked = first.broken_trees | _tree_ids_of(first.extra_roots)
+        to_rebuild = set()
+
+        for root in report.extra_roots:
+            old = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
+            if old not in locked:
+                continue
+            new = Comment._tree_manager._get_next_tree_id()
+            moved = Comment.objects.filter(pk__in=report.members[root]).update(tree_id=new)
+            changes.append(
+                f"root comment {root}: moved with its {moved - 1} repl"
+                f"{'y' if moved == 2 else 'ies'} from shared tree_id {old} to new tree_id {new}"
+            )
+            to_rebuild |= {old, new}
+
+        for root, pks in report.misplaced.items():
+            tree_id = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
+            if tree_id not in locked:
+                continue
+            Comment.objects.filter(pk__in=pks).update(tree_id=tree_id)
+            changes.append(f"tree {tree_id}: gave {len(pks)} comment(s) their root's tree_id")
+            to_rebuild.add(tree_id)
+
+        to_rebuild |= report.broken_trees & locked
+        for tree_id in sorted(to_rebuild):
+            moved, total = _rebuild_tree(tree_id)
+            changes.append(
+                f"tree {tree_id}: rebuilt from parent links; lft/rght/level changed on "
+                f"{moved} of {total} comment(s)"
+            )
+
+        changes.extend(_repair_counters(report.bad_counters))
+    return changes, check_threads(roundup=roundup)
+
+
+def _tree_ids_of(root_pks) -> set:
+    return set(Comment.objects.filter(pk__in=root_pks).values_list("tree_id", flat=True))
+
+
+def _rebuild_tree(tree_id) -> tuple[int, int]:
+    """Re-derive one tree's lft/rght/level from its parent links; return (changed, total).
+
+    Like django-mptt's ``partial_rebuild``, except that siblings are laid out in id order, which
+    is the order the services inserted them in (a reply always goes last among its siblings):
+    mptt's rebuild follows the current, broken ``lft`` instead. So a repaired tree is exactly
+    the tree the inserts would have left. Called holding the tree's lock.
+    """
+    rows = list(
+        Comment.objects.filter(tree_id=tree_id)
+        .order_by("pk")
+        .values_list("pk", "parent_id", "lft", "rght", "level")
+    )
+    children = defaultdict(list)
+    roots = []
+    for pk, parent_id, *_ in rows:
+        (children[parent_id] if parent_id is not None else roots).append(pk)
+    if len(roots) != 1:  # the caller split shared tree_ids first; refuse to guess
+        raise RuntimeError(f"tree {tree_id} has {len(roots)} roots")
+    wanted, counter = {}, 0
+    # Iterative depth-first walk: a thread can be deeper than Python's recursion limit.
+    stack = [(roots[0], 0, False)]
+    while stack:
+        pk, level, done = stack.pop()
+        counter += 1
+        if done:
+            wanted[pk] = (wanted[pk][0], counter, level)
+            continue
+        wanted[pk] = (counter, None, level)
+        stack.append((pk, level, True))
+        stack.extend((child, level + 1, False) for child in reversed(children[pk]))
+    changed = [
+        Comment(pk=pk, lft=wanted[pk][0], rght=wanted[pk][1], level=wanted[pk][2])
+        for pk, _, lft, rght, level in rows
+        # Nodes the root cannot reach (a parent cycle) are left as they are and reported.
+        if pk in wanted and (lft, rght, level) != wanted[pk]
+    ]
+    Comment.objects.bulk_update(changed, ["lft", "rght", "level"], batch_size=500)
+    return len(changed), len(wanted)
+
+
+def _repair_counters(pks) -> list[str]:
+    if not pks:
+        return []
+    # The same row locks vote_cast takes: no vote on these comments lands while we count.
+    list(Comment.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+    changes = []
+    for row in (
+        _with_stored_votes(Comment.objects.filter(pk__in=pks))
+        .order_by("pk")
+        .values("pk", "score", "upvotes", "downvotes", "true_score", "true_up", "true_down")
+    ):
+        Comment.objects.filter(pk=row["pk"]).update(
+            score=row["true_score"], upvotes=row["true_up"], downvotes=row["true_down"]
+        )
+        changes.append(
+            f"comment {row['pk']}: score/upvotes/downvotes "
+            f"{row['score']}/{row['upvotes']}/{row['downvotes']} -> "
+            f"{row['true_score']}/{row['true_up']}/{row['true_down']} (from its stored votes)"
+        )
+    return changes
