@@ -1,0 +1,60 @@
+"""The user page: published roundups, karma, recent visible comments."""
+
+import pytest
+from django.urls import reverse
+
+from comments.models import Comment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def comment(roundup, author, body, *, state="visible", score=0):
+    return Comment.objects.create(
+        roundup=roundup,
+        author=author,
+        body=body,
+        body_html=f"<p>{body}</p>",
+        state=state,
+        score=score,
+    )
+
+
+def test_profile_lists_published_roundups_karma_and_visible_comments(client, author, reader):
+    published = factories.make_roundup(author=author, entries=2)
+    draft = factories.make_roundup(author=author, published=False)
+    comment(published, author, "Author reply", score=3)
+    comment(published, author, "Another one", score=2)
+    comment(published, author, "Removed words", state="removed", score=-1)
+    comment(published, reader, "Not the author's")
+
+    response = client.get(reverse("users:profile", args=["author"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert published.title in html and draft.title not in html
+    assert "2 papers" in html
+    assert "4 karma" in html  # karma counts every comment's score: 3 + 2 - 1
+    assert "<p>Author reply</p>" in html and "<p>Another one</p>" in html
+    assert "Removed words" not in html and "Not the author" not in html
+    newest = Comment.objects.filter(body="Another one").get()
+    assert f'href="{newest.get_absolute_url()}"' in html
+    assert html.index("Another one") < html.index("Author reply")
+
+
+def test_profile_of_a_reader_without_anything(client, reader):
+    response = client.get(reverse("users:profile", args=["reader"]))
+    assert response.status_code == 200
+    assert b"No comments yet." in response.content and b"0 karma" in response.content
+
+
+def test_unknown_or_inactive_users_are_404(client, reader):
+    assert client.get(reverse("users:profile", args=["nobody"])).status_code == 404
+    reader.is_active = False
+    reader.save()
+    assert client.get(reverse("users:profile", args=["reader"])).status_code == 404
+
+
+def test_own_profile_links_to_password_change(client, reader):
+    client.force_login(reader)
+    response = client.get(reverse("users:profile", args=["reader"]))
+    assert reverse("password_change").encode() in response.content
