@@ -57,3 +57,13 @@ def test_429_page_says_when_to_retry(rf):
     body = render_to_string("429.html", {"retry_after": 30}, request=request)
     assert "Slow down" in body
     assert "30 seconds" in body
+
+
+def test_csrf_failure_is_our_page():
+    """An expired form is the 403 ordinary users actually meet; Django's default page is bare."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "That form has expired" in body
+    assert 'class="site-header"' in body
