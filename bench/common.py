@@ -1,0 +1,128 @@
+"""Shared plumbing for the benchmark scripts: which database, Django set-up, timing, results.
+
+Every script runs as ``python -m bench.<name> --db sqlite|postgres`` in its own process, because
+Django's settings are configured once per process. The environment below turns the project's
+settings into production-like ones (DEBUG off, so no query logging; cached templates; manifest
+static files), with plain HTTP allowed because everything stays on loopback.
+"""
+
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / ".results"  # git-ignored: databases, static files, raw JSON
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+BACKENDS = ("sqlite", "postgres")
+SIZES = (100, 1_000, 10_000)
+
+
+def database_url(backend: str, name: str = "roundups_bench") -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{RESULTS / (name + '.sqlite3')}"
+    if backend == "postgres":
+        return f"{PG_SERVER}/{name}"
+    raise SystemExit(f"unknown backend {backend!r}; expected one of {BACKENDS}")
+
+
+def bench_env(backend: str, name: str = "roundups_bench") -> dict:
+    """Environment for the project's settings pointed at a bench database."""
+    return {
+        "DATABASE_URL": database_url(backend, name),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghij",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(RESULTS / "static"),
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        "COMMENT_RATE_LIMIT": "1000000",  # the load test votes; it never posts, but be safe
+    }
+
+
+def setup(backend: str, *, settings: str = "forum.settings", name: str = "roundups_bench"):
+    """Point Django at the bench database for ``backend`` and set it up."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    os.environ.update(bench_env(backend, name))
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def recreate_database(backend: str, name: str) -> None:
+    """Drop and create the bench database (PostgreSQL) or delete the SQLite file."""
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (RESULTS / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def drop_database(backend: str, name: str) -> None:
+    if backend == "sqlite":
+        recreate_database(backend, name)
+        return
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def reps_for(size: int) -> tuple[int, int]:
+    """(warm-up runs, timed runs) for a thread of ``size`` comments: fewer at 10,000 for time."""
+    if size <= 100:
+        return 3, 21
+    if size <= 1_000:
+        return 2, 11
+    return 1, 5
+
+
+def timed(fn):
+    """Run ``fn`` once after a collection, return (seconds, result)."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000.0
+
+
+def write_result(backend: str, stage: str, data) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{backend}-{stage}.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
+
+
+def read_result(backend: str, stage: str):
+    path = RESULTS / f"{backend}-{stage}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def backend_arg(argv=None) -> str:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite")
+    return parser.parse_args(argv).db

@@ -1,0 +1,180 @@
+"""Time the real roundup page against a floor and django-mptt's ``{% recursetree %}``.
+
+For each realistic thread (100, 1,000, 10,000 comments) in the bench database, in one process and
+interleaved run by run so that noise from the machine falls on all of them alike:
+
+* **ours**: ``GET /roundups/<slug>/`` through ``django.test.Client`` — the whole page: middleware,
+  the roundup with its papers, the thread query, tree build and sort, rendering, the base template.
+  Anonymous, and signed in as one of the thread's voters (adds the viewer's votes and the read
+  marker write).
+* **floor**: one SQL query for the same rows (joined to the author's name) and the cheapest
+  escaped string join of the same fields: what any implementation has to pay.
+* **recursetree**: the same rows through ``Comment.objects.for_thread(...)`` and django-mptt's
+  ``{% recursetree %}`` with a template showing the same fields.
+
+The floor and peers show exactly the comments our page shows: the page nests to
+``comments.tree.MAX_DEPTH`` and puts deeper replies behind "continue this thread", so they read
+rows with ``level < MAX_DEPTH``; the counts are checked equal before anything is timed. Query
+counts come from a separate, untimed request (capturing queries slows the timed ones).
+
+    python -m bench.thread_page --db sqlite
+"""
+
+import html as html_lib
+import re
+import statistics
+
+from bench import common
+
+RECURSE_TEMPLATE = (
+    "{% load mptt_tags %}<ul class=\"thread\">{% recursetree nodes %}"
+    '<li id="c{{ node.id }}"><div><b>{{ node.author.username }}</b> · {{ node.score }} points · '
+    '<time datetime="{{ node.created_at|date:"c" }}">{{ node.created_at|timesince }} ago</time>'
+    '</div><div class="comment-body">{{ node.body_html|safe }}</div>'
+    '{% if not node.is_leaf_node %}<ul>{{ children }}</ul>{% endif %}</li>'
+    "{% endrecursetree %}</ul>"
+)
+_OURS_COMMENT = re.compile(r'<li class="comment[^"]*" id="c(\d+)"')
+
+
+def floor_html(roundup_id: int) -> str:
+    """One query, then one escaped f-string per row, joined: the least work that shows a thread."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from comments.models import Comment
+    from comments.tree import MAX_DEPTH
+
+    sql = (
+        f"SELECT c.id, c.level, c.score, c.created_at, c.body_html, u.username "
+        f"FROM {Comment._meta.db_table} c JOIN {get_user_model()._meta.db_table} u "
+        f"ON u.id = c.author_id WHERE c.roundup_id = %s AND c.level < %s "
+        f"ORDER BY c.tree_id, c.lft"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [roundup_id, MAX_DEPTH])
+        rows = cursor.fetchall()
+    esc = html_lib.escape
+    return "".join(
+        [
+            f'<li id="c{pk}" class="d{level}"><b>{esc(name)}</b> {score} <time>{created}</time>'
+            f"<div>{body_html}</div></li>"
+            for pk, level, score, created, body_html, name in rows
+        ]
+    )
+
+
+def floor_count(text: str) -> int:
+    return text.count('<li id="c')
+
+
+_recurse = None
+
+
+def recursetree_html(roundup) -> str:
+    """django-mptt's own way: a queryset in tree order and ``{% recursetree %}``."""
+    global _recurse
+    from django.template import Context, engines
+
+    from comments.models import Comment
+    from comments.tree import MAX_DEPTH
+
+    if _recurse is None:
+        _recurse = engines["django"].from_string(RECURSE_TEMPLATE).template
+    nodes = Comment.objects.for_thread(roundup).filter(level__lt=MAX_DEPTH).select_related("author")
+    return _recurse.render(Context({"nodes": nodes}))
+
+
+def recursetree_count(text: str) -> int:
+    return text.count('<li id="c')
+
+
+def ours_count(text: str) -> int:
+    return len(_OURS_COMMENT.findall(text))
+
+
+def query_count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+def measure(backend: str) -> dict:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from roundups.models import Roundup
+
+    generated = common.read_result(backend, "generate")
+    if not generated:
+        raise SystemExit(f"run `python -m bench.generate --db {backend}` first")
+    anonymous = Client()
+    signed_in = Client()
+    signed_in.force_login(User.objects.get(username="bench-user-00"))
+
+    results = {}
+    for slug, info in generated["threads"].items():
+        if info["single_root"]:
+            continue
+        n = info["n"]
+        roundup = Roundup.objects.get(slug=slug)
+        url = roundup.get_absolute_url()
+
+        def ours(client=anonymous, url=url):
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            return response.content.decode()
+
+        def ours_signed_in(url=url):
+            return ours(signed_in, url)
+
+        runners = {
+            "ours": ours,
+            "ours_signed_in": ours_signed_in,
+            "floor": lambda rid=roundup.pk: floor_html(rid),
+            "recursetree": lambda r=roundup: recursetree_html(r),
+        }
+        counters = {"ours": ours_count, "ours_signed_in": ours_count,
+                    "floor": floor_count, "recursetree": recursetree_count}  # fmt: skip
+        shown = {name: counters[name](run()) for name, run in runners.items()}
+        if len(set(shown.values())) != 1:
+            raise SystemExit(f"{slug}: renderers show different comment counts: {shown}")
+        queries = {"ours": query_count(anonymous, url), "ours_signed_in": query_count(signed_in, url)}
+        warmup, reps = common.reps_for(n)
+        samples = {name: [] for name in runners}
+        for _ in range(warmup):
+            for run in runners.values():
+                run()
+        for _ in range(reps):
+            for name, run in runners.items():
+                seconds, _ = common.timed(run)
+                samples[name].append(seconds)
+        medians = {name: common.median_ms(s) for name, s in samples.items()}
+        spread = {
+            name: {"min_ms": min(s) * 1000, "max_ms": max(s) * 1000,
+                   "stdev_ms": statistics.pstdev(s) * 1000}
+            for name, s in samples.items()
+        }  # fmt: skip
+        results[str(n)] = {
+            "n": n, "shown": shown["ours"], "reps": reps, "warmup": warmup,
+            "median_ms": medians, "spread": spread, "queries": queries,
+            "page_bytes": len(ours().encode()),
+        }  # fmt: skip
+        print(f"[{backend}] {n:>6,} comments ({shown['ours']:,} shown, {reps} runs): "
+              + ", ".join(f"{k} {v:.1f} ms" for k, v in medians.items())
+              + f"; queries {queries}")  # fmt: skip
+    return results
+
+
+def main(argv=None) -> None:
+    backend = common.backend_arg(argv)
+    common.setup(backend)
+    common.write_result(backend, "thread_page", measure(backend))
+
+
+if __name__ == "__main__":
+    main()
