@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "accounts",
     "roundups",
     "comments",
+    "papers",
+    "ninja",  # ships the API docs page's static files, so it needs no CDN
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.api import api
+
 from . import views
 
 urlpatterns = [
@@ -9,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("users/", include("accounts.user_urls")),
+    path("api/", api.urls),
+    path("", include("papers.urls")),
     path("", include("roundups.urls")),
     path("", include("comments.urls")),
 ]

@@ -1,0 +1,58 @@
+"""Every error the API answers with is JSON ``{"detail": ...}`` with the status that fits.
+
+Services raise their own exceptions (``CommentError`` with its ``status``; Django's
+``PermissionDenied`` and ``ValidationError`` from roundups/services.py); these handlers turn them
+into responses, so endpoints never translate errors themselves.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from comments.services import CommentError
+from roundups.services import Conflict
+
+
+def install(api) -> None:
+    def respond(request, status, detail, **extra):
+        return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_request(request, exc):
+        # Only loc, msg and type: pydantic's ctx and input can hold values JSON cannot encode
+        # (and input would echo a huge or hostile value back).
+        detail = [
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+             "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors
+        ]  # fmt: skip
+        return respond(request, 422, detail)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        return respond(request, exc.status_code, str(exc))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, "Not found.")
+
+    @api.exception_handler(CommentError)
+    def comment_error(request, exc):
+        return respond(request, exc.status, exc.message)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request, exc):
+        return respond(request, 403, str(exc) or "You are not allowed to do that.")
+
+    @api.exception_handler(ValidationError)
+    def bad_input(request, exc):
+        status = 409 if isinstance(exc, Conflict) else 400
+        if hasattr(exc, "error_dict"):
+            fields = {name: list(messages) for name, messages in exc.message_dict.items()}
+            detail = " ".join(
+                f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+                for name, messages in fields.items()
+            )
+            return respond(request, status, detail, fields=fields)
+        return respond(request, status, " ".join(exc.messages))

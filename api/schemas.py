@@ -1,0 +1,224 @@
+"""Request and response shapes. The OpenAPI schema at /api/openapi.json is generated from these.
+
+Every bound here exists so that input the database or a service would choke on is refused as
+bad input (422) before it reaches them: ids past the bigint range, slugs with characters a slug
+cannot hold, text that is absurdly long.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.conf import settings
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from roundups.forms import MAX_ENTRIES
+
+BIGINT_MAX = 2**63 - 1  # the id columns are bigint; a larger id cannot name a row
+INT_MAX = 2**31 - 1  # PositiveIntegerField columns
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # what Django's SlugField accepts
+SLUG_MAX_LENGTH = 200  # Roundup.slug and Series.slug
+TITLE_MAX_LENGTH = 300  # Roundup.title
+URL_MAX_LENGTH = 500  # the URLFields
+# Long-form markdown (intro, outro, abstracts, opinions): a long essay fits; a pasted dump does not.
+LONG_TEXT_MAX_LENGTH = 50_000
+# The comment limit itself is the service's (400 with a friendly message); this bound only stops
+# megabytes from being parsed and rendered before that check.
+COMMENT_BODY_MAX_LENGTH = settings.COMMENT_MAX_LENGTH * 10
+REASON_MAX_LENGTH = 500  # as comments.services.REASON_MAX_LENGTH
+USERNAME_MAX_LENGTH = 150  # auth.User.username
+PASSWORD_MAX_LENGTH = 1024  # long passphrases fit; megabyte "passwords" are not hashed
+MAX_PAGE = 100_000  # far past the last page of any real forum; keeps OFFSET in range
+
+SORTS = Literal["top", "new", "old", "best", "hot", "active"]  # comments.tree.SORTS
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
+CommentId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_no_nul)]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, for people.")
+    fields: dict[str, list[str]] | None = Field(
+        None, description="For bad input to roundups: the message for each field."
+    )
+
+
+class ValidationIssue(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ValidationIssue]
+
+
+def errors(*statuses: int) -> dict:
+    """The error part of an operation's ``response=`` mapping."""
+    return {
+        status: (ValidationErrorOut if status == 422 else ErrorOut) for status in sorted(statuses)
+    }
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: Annotated[
+        str, Field(min_length=1, max_length=USERNAME_MAX_LENGTH), AfterValidator(_no_nul)
+    ]
+    password: Annotated[
+        str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_no_nul)
+    ]
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown only once.")
+
+
+# --- roundups ------------------------------------------------------------------------------------
+
+
+class SeriesOut(Schema):
+    slug: str
+    name: str
+
+
+class EntryOut(Schema):
+    position: int
+    title: str
+    url: str
+    authors: str
+    year: int | None
+    abstract: str
+    opinion_html: str
+    code_url: str
+    related_html: str
+
+
+class RoundupOut(Schema):
+    slug: str
+    title: str
+    url: str = Field(description="The roundup's page on the site.")
+    author: str
+    series: SeriesOut | None
+    number: int | None
+    status: Literal["draft", "published"]
+    published_at: datetime | None
+    intro_html: str
+    outro_html: str
+    comments_locked: bool
+    comment_count: int = Field(description="Visible comments.")
+    entries: list[EntryOut]
+
+
+class RoundupPage(Schema):
+    count: int = Field(description="Published roundups in all.")
+    page: int
+    pages: int
+    results: list[RoundupOut]
+
+
+LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX_LENGTH)]
+Url = Annotated[str, Field(max_length=URL_MAX_LENGTH)]
+
+
+class EntryIn(Schema):
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    url: Annotated[str, Field(min_length=1, max_length=URL_MAX_LENGTH)]
+    authors: Annotated[str, Field(max_length=1000)] = ""
+    year: Annotated[int, Field(ge=0, le=32767)] | None = None
+    abstract: LongText = ""
+    opinion: LongText = Field("", description="Markdown.")
+    code_url: Url = ""
+    related: LongText = Field("", description="Markdown: related links and reading.")
+
+
+class RoundupIn(Schema):
+    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
+    slug: Slug | None = Field(None, description="Made from the title when left out.")
+    intro: LongText = Field("", description="Markdown.")
+    outro: LongText = Field("", description="Markdown.")
+    series: Slug | None = Field(None, description="The slug of an existing series.")
+    number: Annotated[int, Field(ge=0, le=INT_MAX)] | None = None
+    crosspost_url: Url = ""
+    entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] = []
+    publish: bool = Field(False, description="Publish now (needs at least one entry).")
+
+
+class RoundupPatch(Schema):
+    """Only the fields sent change; ``entries``, when sent, replaces every entry."""
+
+    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)] | None = None
+    slug: Slug | None = None
+    intro: LongText | None = None
+    outro: LongText | None = None
+    series: Slug | None = Field(None, description="A series slug; an empty string clears it.")
+    number: Annotated[int, Field(ge=0, le=INT_MAX)] | None = None
+    crosspost_url: Url | None = None
+    entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] | None = None
+    publish: bool | None = Field(
+        None, description="true publishes a draft; false is refused once published."
+    )
+
+
+# --- comments ------------------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    id: int
+    parent: int | None
+    author: str | None = Field(description="null for deleted and removed comments.")
+    body: str = Field(description="Markdown source; empty for deleted and removed comments.")
+    body_html: str
+    score: int
+    upvotes: int
+    downvotes: int
+    created_at: datetime
+    edited_at: datetime | None
+    state: Literal["visible", "deleted", "removed"]
+    replies: list["CommentOut"]
+
+
+CommentOut.model_rebuild()
+
+
+class ThreadOut(Schema):
+    count: int = Field(description="Visible comments in the thread.")
+    comments: list[CommentOut]
+
+
+class CommentIn(Schema):
+    body: Annotated[str, Field(max_length=COMMENT_BODY_MAX_LENGTH)]
+    parent: CommentId | None = Field(None, description="The comment this replies to.")
+
+
+class CommentEditIn(Schema):
+    body: Annotated[str, Field(max_length=COMMENT_BODY_MAX_LENGTH)]
+    reason: Reason = Field(
+        "", description="Required when a moderator edits someone else's comment."
+    )
+
+
+class VoteIn(Schema):
+    value: Literal[1, -1, 0] = Field(description="1 up, -1 down, 0 takes the vote back.")
+
+
+class VoteOut(Schema):
+    score: int
+    upvotes: int
+    downvotes: int
+    value: int
