@@ -1,0 +1,175 @@
+"""Parallel writers on PostgreSQL: the locks in comments/services.py keep every tree whole.
+
+Real threads, each with its own database connection, released together by a barrier. Without
+the locks these fail: two replies into one tree shift the same lft/rght ranges, two new roots
+take the same max(tree_id) + 1 (the partial unique index then raises), and two votes by one user
+both read "no vote yet".
+"""
+
+import random
+import threading
+from collections import defaultdict
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from comments.integrity import check_threads
+from comments.models import Comment, Vote
+from comments.services import comment_create, vote_cast
+from tests import factories
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not settings.IS_POSTGRES,
+        reason="SQLite has one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL",
+    ),
+    # Real commits, so other connections see them. The flush after each test would also delete
+    # the roles the data migration made; serialized_rollback puts them back for later tests.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WRITERS = 8
+COMMENTS_EACH = 25
+NEW_ROOT_SHARE = 0.25  # the rest are replies, so most inserts land in a few busy trees
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are made in every test; the real hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def run_in_threads(targets):
+    """Start one thread per target behind a barrier; return the exceptions they raised."""
+    barrier = threading.Barrier(len(targets))
+    errors = []
+
+    def wrap(target):
+        try:
+            barrier.wait()
+            target()
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=wrap, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_parallel_replies_and_roots_keep_every_tree_whole(roundup):
+    writers = [factories.make_user(f"writer{n}") for n in range(WRITERS)]
+    seeds = [
+        comment_create(
+            roundup=roundup, author=writers[0], body=f"seed {n}", enforce_rate_limit=False
+        )
+        for n in range(3)
+    ]
+    known = [c.pk for c in seeds]  # comments any writer may reply to
+    known_lock = threading.Lock()
+    intended = {c.pk: None for c in seeds}  # comment pk -> the parent pk it was given
+
+    def writer(n):
+        rng = random.Random(n)
+
+        def write():
+            for i in range(COMMENTS_EACH):
+                with known_lock:
+                    parent = None if rng.random() < NEW_ROOT_SHARE else rng.choice(known)
+                comment = comment_create(
+                    roundup=roundup,
+                    author=writers[n],
+                    body=f"writer {n} comment {i}",
+                    parent=parent,
+                    enforce_rate_limit=False,
+                )
+                with known_lock:
+                    known.append(comment.pk)
+                    intended[comment.pk] = parent
+
+        return write
+
+    errors = run_in_threads([writer(n) for n in range(WRITERS)])
+    assert errors == []
+
+    rows = {
+        pk: (parent_id, tree_id, lft, rght, level)
+        for pk, parent_id, tree_id, lft, rght, level in Comment.objects.values_list(
+            "pk", "parent_id", "tree_id", "lft", "rght", "level"
+        )
+    }
+    assert len(rows) == 3 + WRITERS * COMMENTS_EACH
+    # Every comment exists under the parent it was given.
+    assert {pk: row[0] for pk, row in rows.items()} == intended
+
+    roots = [pk for pk, row in rows.items() if row[0] is None]
+    assert len({rows[pk][1] for pk in roots}) == len(roots), "two roots share a tree_id"
+
+    children = defaultdict(list)
+    for pk, (parent_id, *_) in rows.items():
+        if parent_id is not None:
+            children[parent_id].append(pk)
+
+    def subtree(pk):
+        found, stack = [], [pk]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(children[node])
+        return found
+
+    for root in roots:
+        members = subtree(root)
+        tree_id = rows[root][1]
+        assert {rows[pk][1] for pk in members} == {tree_id}
+        # In each tree the endpoints 1..2n are each used once.
+        endpoints = sorted(e for pk in members for e in rows[pk][2:4])
+        assert endpoints == list(range(1, 2 * len(members) + 1))
+        assert rows[root][4] == 0
+        for pk in members:
+            parent_id, _, lft, rght, level = rows[pk]
+            # Every interval is exactly as wide as its subtree.
+            assert rght - lft + 1 == 2 * len(subtree(pk))
+            if parent_id is not None:
+                _, _, p_lft, p_rght, p_level = rows[parent_id]
+                assert p_lft < lft and rght < p_rght
+                assert level == p_level + 1
+    # Nothing in the table belongs to no tree.
+    assert sum(len(subtree(root)) for root in roots) == len(rows)
+    assert check_threads().ok
+
+
+VOTERS = 20
+TWICE = 8  # voters who send a second vote at the same moment as their first
+
+
+def test_parallel_votes_match_the_stored_votes(roundup, author):
+    comment = comment_create(
+        roundup=roundup, author=author, body="Vote on me", enforce_rate_limit=False
+    )
+    voters = [factories.make_user(f"voter{n}") for n in range(VOTERS)]
+
+    def vote(user, value):
+        return lambda: vote_cast(comment=comment, user=user, value=value)
+
+    targets = [vote(user, 1 if n % 3 else -1) for n, user in enumerate(voters)]
+    # The first TWICE voters also vote again at once: some the same way, some switching,
+    # some taking it back. Which of their two lands last is up to the race; either is fine.
+    second = [1, -1, 0, 1, -1, 0, -1, 1]
+    targets += [vote(voters[n], second[n]) for n in range(TWICE)]
+    errors = run_in_threads(targets)
+    assert errors == []
+
+    comment.refresh_from_db()
+    values = list(Vote.objects.filter(comment=comment).values_list("value", flat=True))
+    assert len(values) >= VOTERS - TWICE  # the voters who voted once all count
+    assert comment.score == sum(values)
+    assert comment.upvotes == values.count(1)
+    assert comment.downvotes == values.count(-1)
+    assert check_threads().ok
