@@ -5,6 +5,7 @@ comment's anchor or re-render the form with the service's message and status. Wi
 ``Accept: application/json`` (the page's JavaScript) the same views answer JSON instead.
 """
 
+import re
 from dataclasses import asdict
 from functools import wraps
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from .tree import MAX_DEPTH
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
 GET_POST = require_http_methods(["GET", "POST"])
+VOTE_VALUE = re.compile(r"-?[0-9]{1,2}")  # shaped like a number; the service checks the value
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ def vote(request, pk):
     """Vote up (1), down (-1) or take the vote back (0); JSON for scripts, else back to it."""
     comment = _comment(pk)
     raw = request.POST.get("value", "")
-    value = int(raw) if raw.lstrip("-").isdigit() else raw  # the service says what is wrong
+    value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw  # the service says what is wrong
     try:
         result = services.vote_cast(comment=comment, user=request.user, value=value)
     except services.CommentError as error:
@@ -225,17 +227,16 @@ def edit(request, pk):
 def delete(request, pk):
     """Delete your own comment (it stays as a placeholder while it has replies)."""
     comment = _comment(pk)
-    form = ReasonForm()  # carries non-field errors only: deleting takes no reason
-    context = {"form": form, "comment": comment}
-    if request.method == "GET" and comment.author_id != request.user.pk:
+    if comment.author_id != request.user.pk:
         error = services.NotAllowed("You can only delete your own comments.")
         return _error(request, error, back=anchor_url(comment))
     if request.method == "GET":
-        return render(request, "comments/delete.html", context)
+        return render(request, "comments/delete.html", {"comment": comment})
     try:
         services.comment_delete(comment=comment, by=request.user)
     except services.CommentError as error:
-        return _form_page(request, "comments/delete.html", context, error)
+        context = {"comment": comment, "error": error.message}
+        return render(request, "comments/delete.html", context, status=error.status)
     return redirect(anchor_url(comment))
 
 
