@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from .models import PaperEntry, Roundup, Series
@@ -18,8 +19,13 @@ class SeriesAdmin(admin.ModelAdmin):
         return obj.n_roundups
 
 
+# Links typed without a scheme are taken as https, as on the authoring form (Django 6's default).
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class PaperEntryInline(admin.StackedInline):
     model = PaperEntry
+    formfield_overrides = URL_AS_HTTPS
     extra = 0
     ordering = ["position", "pk"]
     fields = [
@@ -45,6 +51,7 @@ class RoundupAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     raw_id_fields = ["author"]
     inlines = [PaperEntryInline]
+    formfield_overrides = URL_AS_HTTPS
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", ("series", "number")]}),
         ("Text", {"fields": ["intro", "outro", "crosspost_url"]}),
