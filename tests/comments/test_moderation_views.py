@@ -1,0 +1,115 @@
+"""Moderators in the thread: edit with a reason, remove, restore, lock, and the public log."""
+
+import pytest
+
+from comments import services
+from comments.models import Comment, ModerationAction
+from comments.views import MODERATION_LOG_PAGE_SIZE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The fixtures' users need passwords, not slow ones."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def comment(roundup, reader):
+    return services.comment_create(
+        roundup=roundup, author=reader, body="Original words", enforce_rate_limit=False
+    )
+
+
+@pytest.fixture
+def as_moderator(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def test_moderator_edit_needs_a_reason_then_shows_edited_by_a_moderator(
+    as_moderator, roundup, comment
+):
+    url = f"/comments/{comment.pk}/edit/"
+    assert "as a moderator" in as_moderator.get(url).content.decode()
+    response = as_moderator.post(url, {"body": "Tidied words", "reason": ""})
+    assert response.status_code == 400
+    assert "Give a reason" in response.content.decode()
+    assert Comment.objects.get().body == "Original words"
+    response = as_moderator.post(url, {"body": "Tidied words", "reason": "Fixed a broken link"})
+    assert response["Location"] == f"/roundups/{roundup.slug}/#c{comment.pk}"
+    page = as_moderator.get(roundup.get_absolute_url()).content.decode()
+    assert "edited by a moderator" in page
+    assert ModerationAction.objects.get().reason == "Fixed a broken link"
+
+
+def test_remove_and_restore_with_reasons(as_moderator, roundup, comment, reader):
+    remove = f"/comments/{comment.pk}/remove/"
+    page = as_moderator.get(remove)
+    assert page.status_code == 200 and "Original words" in page.content.decode()
+    response = as_moderator.post(remove, {"reason": ""})
+    assert response.status_code == 400
+    assert Comment.objects.get().state == Comment.State.VISIBLE
+    assert as_moderator.post(remove, {"reason": "Off topic"}).status_code == 302
+    assert Comment.objects.get().state == Comment.State.REMOVED
+    response = as_moderator.post(remove, {"reason": "Again"})
+    assert response.status_code == 400
+    assert "already" in response.content.decode()  # the service's message, shown as it is
+    restore = f"/comments/{comment.pk}/restore/"
+    assert as_moderator.post(restore, {"reason": "On second thought"}).status_code == 302
+    assert Comment.objects.get().state == Comment.State.VISIBLE
+    actions = list(ModerationAction.objects.values_list("action", "reason"))
+    assert actions == [("restore", "On second thought"), ("remove", "Off topic")]
+
+
+@pytest.mark.parametrize("path", ["remove", "restore", "edit"])
+def test_readers_cannot_moderate(client, other_reader, comment, path):
+    client.force_login(other_reader)
+    url = f"/comments/{comment.pk}/{path}/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"reason": "because", "body": "x"}).status_code == 403
+    assert Comment.objects.get().state == Comment.State.VISIBLE
+    assert not ModerationAction.objects.exists()
+
+
+def test_lock_and_unlock(as_moderator, roundup, reader, client):
+    url = f"/roundups/{roundup.slug}/lock/"
+    response = as_moderator.post(url, {"locked": "1", "reason": ""})
+    assert response.status_code == 400
+    assert "Give a reason" in response.content.decode()
+    response = as_moderator.post(url, {"locked": "1", "reason": "Flame war"})
+    assert response["Location"] == f"/roundups/{roundup.slug}/#comments"
+    roundup.refresh_from_db()
+    assert roundup.comments_locked
+    response = as_moderator.post(url, {"locked": "1", "reason": "Again"})
+    assert response.status_code == 400
+    assert "already locked" in response.content.decode()
+    assert as_moderator.post(url, {"action": "unlock", "reason": "Calm now"}).status_code == 302
+    roundup.refresh_from_db()
+    assert not roundup.comments_locked
+    assert as_moderator.post(url, {"reason": "Toggle"}).status_code == 302  # no choice: toggles
+    roundup.refresh_from_db()
+    assert roundup.comments_locked
+
+
+def test_readers_cannot_lock(client, roundup, reader):
+    client.force_login(reader)
+    response = client.post(f"/roundups/{roundup.slug}/lock/", {"locked": "1", "reason": "x"})
+    assert response.status_code == 403
+    roundup.refresh_from_db()
+    assert not roundup.comments_locked
+
+
+def test_moderation_log_is_public_and_paginated(client, roundup, comment, moderator):
+    services.comment_remove(comment=comment, by=moderator, reason="<b>Spam</b>")
+    for i in range(MODERATION_LOG_PAGE_SIZE):
+        services.roundup_lock(roundup=roundup, by=moderator, reason=f"r{i}", locked=i % 2 == 0)
+    first = client.get("/moderation/log/").content.decode()
+    assert "Page 1 of 2" in first
+    assert "Locked a thread" in first
+    last = client.get("/moderation/log/?page=2").content.decode()
+    assert "Removed a comment" in last
+    assert "&lt;b&gt;Spam&lt;/b&gt;" in last  # reasons are escaped
+    assert f'href="/comments/{comment.pk}/"' in last
+    assert client.get("/moderation/log/?page=zzz").status_code == 200
