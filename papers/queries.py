@@ -1,0 +1,146 @@
+"""Reads for the paper pages: each function fetches what one page needs in a fixed number of
+queries, whatever the number of papers, roundups or comments."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max
+
+from roundups.models import PaperEntry, Roundup
+
+INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
+
+
+def covered_entries():
+    """Paper entries of published roundups that have a paper key: what readers can see."""
+    return PaperEntry.objects.filter(
+        roundup__status=Roundup.Status.PUBLISHED, roundup__published_at__isnull=False
+    ).exclude(paper_key="")
+
+
+@dataclass
+class PaperRow:
+    """One distinct paper in the index: its newest entry gives the title."""
+
+    key: str
+    last_covered: object
+    coverage: list = field(default_factory=list)  # [(roundup, entry)], newest first
+    comment_count: int = 0
+
+    @property
+    def latest(self):
+        return self.coverage[0][1]
+
+
+def paper_index_rows():
+    """One row per distinct paper key, most recently covered first (a values queryset).
+
+    Paginate it, then pass the page to ``paper_rows``.
+    """
+    return (
+        covered_entries()
+        .values("paper_key")
+        .annotate(last_covered=Max("roundup__published_at"))
+        .order_by("-last_covered", "paper_key")
+    )
+
+
+def paper_rows(keys_page) -> list[PaperRow]:
+    """The page's rows with their coverage and comment counts: two queries for any page size."""
+    rows = {
+        item["paper_key"]: PaperRow(key=item["paper_key"], last_covered=item["last_covered"])
+        for item in keys_page
+    }
+    if not rows:
+        return []
+    entries = (
+        covered_entries()
+        .filter(paper_key__in=rows)
+        .select_related("roundup")
+        .order_by("-roundup__published_at", "-roundup_id", "position")
+    )
+    for entry in entries:
+        rows[entry.paper_key].coverage.append((entry.roundup, entry))
+    for key, count in paper_comment_counts(rows).items():
+        rows[key].comment_count = count
+    return list(rows.values())
+
+
+def paper_comment_counts(keys) -> dict[str, int]:
+    """Visible comments attached to the entries of each paper key, in one query."""
+    from comments.models import Comment
+
+    if not hasattr(Comment, "paper_entry"):  # pragma: no cover - until comments carry a paper
+        return {}
+    counts = (
+        Comment.objects.visible()
+        .filter(
+            paper_entry__paper_key__in=list(keys),
+            roundup__status=Roundup.Status.PUBLISHED,
+        )
+        .order_by()
+        .values("paper_entry__paper_key")
+        .annotate(n=Count("pk"))
+    )
+    return {row["paper_entry__paper_key"]: row["n"] for row in counts}
+
+
+def paper_coverage(key: str) -> list[PaperEntry]:
+    """Every published entry of one paper, oldest roundup first, with roundup and author."""
+    return list(
+        covered_entries()
+        .filter(paper_key=key)
+        .select_related("roundup", "roundup__author")
+        .order_by("roundup__published_at", "roundup_id", "position")
+    )
+
+
+def earlier_coverage(entries) -> dict[int, list[tuple[Roundup, PaperEntry]]]:
+    """For each entry, the published roundups that covered the same paper before it, in ONE query.
+
+    "Before" means published earlier than the entry's own roundup; for an entry of a draft, every
+    published roundup counts. Entries without coverage elsewhere get an empty list. The entries'
+    own roundups are never fetched: their publication times come from the same query.
+    """
+    entries = list(entries)
+    keys = {entry.paper_key for entry in entries if entry.paper_key}
+    result = {entry.pk: [] for entry in entries}
+    if not keys:
+        return result
+    others = list(
+        covered_entries()
+        .filter(paper_key__in=keys)
+        .select_related("roundup")
+        .order_by("roundup__published_at", "roundup_id", "position")
+    )
+    published_at = {other.roundup_id: other.roundup.published_at for other in others}
+    for entry in entries:
+        when = published_at.get(entry.roundup_id)  # None: the entry's roundup is a draft
+        seen = set()
+        for other in others:
+            if other.paper_key != entry.paper_key or other.roundup_id == entry.roundup_id:
+                continue
+            if when is not None and (other.roundup.published_at, other.roundup_id) >= (
+                when,
+                entry.roundup_id,
+            ):
+                continue
+            if other.roundup_id not in seen:  # a roundup that listed the paper twice shows once
+                seen.add(other.roundup_id)
+                result[entry.pk].append((other.roundup, other))
+    return result
+
+
+def entry_comment_counts(entries) -> dict[int, int]:
+    """Visible comments attached to each entry, in one query."""
+    from comments.models import Comment
+
+    if not hasattr(Comment, "paper_entry"):  # pragma: no cover - until comments carry a paper
+        return {}
+    counts = (
+        Comment.objects.visible()
+        .filter(paper_entry__in=[entry.pk for entry in entries])
+        .order_by()
+        .values("paper_entry")
+        .annotate(n=Count("pk"))
+    )
+    return {row["paper_entry"]: row["n"] for row in counts}
