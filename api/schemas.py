@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StrictInt
 
 from roundups.forms import MAX_ENTRIES
 
@@ -214,7 +214,8 @@ class CommentEditIn(Schema):
 
 
 class VoteIn(Schema):
-    value: Literal[1, -1, 0] = Field(description="1 up, -1 down, 0 takes the vote back.")
+    # StrictInt: JSON true is not a vote (lax mode would read it as 1).
+    value: StrictInt = Field(ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back.")
 
 
 class VoteOut(Schema):

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 
 from django.http import Http404, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from accounts.roles import is_moderator
 from comments.models import Comment
@@ -78,7 +78,7 @@ def comment_withdraw(
         comment_remove(comment=comment, by=request.user, reason=reason)
     else:
         comment_delete(comment=comment, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

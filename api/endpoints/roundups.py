@@ -3,7 +3,7 @@
 import math
 
 from django.http import Http404, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from comments.services import comment_create
 from comments.tree import DEFAULT_SORT
@@ -98,7 +98,7 @@ def roundup_new(request, data: RoundupIn):
     fields = data.model_dump()
     fields["slug"] = fields["slug"] or ""
     roundup = roundup_create(author=request.user, **fields)
-    return 201, _fresh(roundup)
+    return Status(201, _fresh(roundup))
 
 
 @router.get("/{slug}", response={200: RoundupOut, **errors(401, 404, 422)})

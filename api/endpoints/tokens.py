@@ -1,7 +1,8 @@
 """Getting and revoking API tokens."""
 
 from django.contrib.auth import authenticate
-from ninja import Router
+from ninja import Router, Status
+from ninja.errors import HttpError
 
 from ..auth import TOKEN_AUTH, login_blocked, record_login_failure
 from ..models import ApiToken
@@ -15,18 +16,18 @@ TOKEN_NAME_MAX_LENGTH = 100  # ApiToken.name
 def token_create(request, data: TokenIn):
     """Trade a username and password for a new token (201). Failed tries are rate limited."""
     if login_blocked(request, data.username):
-        return 429, {"detail": "Too many failed logins; wait a few minutes and try again."}
+        raise HttpError(429, "Too many failed logins; wait a few minutes and try again.")
     user = authenticate(request, username=data.username, password=data.password)
     if user is None:
         record_login_failure(request, data.username)
-        return 401, {"detail": "Wrong username or password."}
+        raise HttpError(401, "Wrong username or password.")
     agent = request.headers.get("User-Agent", "")[:TOKEN_NAME_MAX_LENGTH]
     _, token = ApiToken.objects.issue(user, name=agent)
-    return 201, {"token": token}
+    return Status(201, {"token": token})
 
 
 @router.delete("/token", response={204: None, **errors(401)}, auth=TOKEN_AUTH)
 def token_revoke(request):
     """Revoke the token this request was made with."""
     request.api_token.delete()
-    return 204, None
+    return Status(204, None)

@@ -1,0 +1,135 @@
+"""Hostile and malformed input answers 4xx with {"detail"}, never 500; the schema and docs serve."""
+
+import re
+
+import pytest
+
+from api.models import ApiToken
+from roundups.models import Roundup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(author):
+    return ApiToken.objects.issue(author)[1]
+
+
+@pytest.mark.parametrize(
+    "raw", ["{", "not json", '{"body": "x"', "\xff\xfe", '{"body": "\\ud800"}', "[1, 2]", "null"]
+)
+def test_malformed_bodies_are_4xx_json(as_reader, roundup, raw):
+    response = as_reader.post(f"/api/roundups/{roundup.slug}/comments", raw=raw)
+    assert 400 <= response.status_code < 500
+    assert "detail" in response.json()
+
+
+def test_malformed_json_is_400(as_reader, roundup):
+    response = as_reader.post(f"/api/roundups/{roundup.slug}/comments", raw="{")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Cannot parse request body")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": None},
+        {"title": ["a"]},
+        {"title": {"a": 1}},
+        {"title": "ok", "number": 2**70},
+        {"title": "ok", "number": -1},
+        {"title": "ok", "entries": None},
+        {"title": "ok", "entries": [None]},
+        {"title": "ok", "entries": [{"title": "t", "url": "u", "year": 10**20}]},
+        {"title": "ok", "series": "a/b"},
+    ],
+)
+def test_wrong_types_nulls_and_huge_ints_are_422(as_author, body):
+    response = as_author.post("/api/roundups", body)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+def test_unicode_round_trips(as_author, anon):
+    title = "Ünïcödé ✓ 論文 🧪"
+    response = as_author.post(
+        "/api/roundups",
+        {"title": title, "intro": "emoji 🚀", "entries": [{"title": "ε", "url": "https://ε.org"}]},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["title"] == title
+    assert response.json()["slug"] == "unicode"  # slugs are ASCII, as the HTML form makes them
+
+
+def test_nul_characters_are_dropped_from_roundup_text(as_author):
+    response = as_author.post("/api/roundups", {"title": "nul\x00title", "intro": "a\x00b"})
+    assert response.status_code == 201
+    assert Roundup.objects.get().title == "nultitle"
+
+
+def test_nul_in_credentials_is_422(anon):
+    response = anon.post("/api/auth/token", {"username": "a\x00b", "password": "x"})
+    assert response.status_code == 422
+
+
+def test_nul_in_a_comment_is_dropped(as_reader, roundup):
+    response = as_reader.post(f"/api/roundups/{roundup.slug}/comments", {"body": "a\x00b"})
+    assert response.json()["body"] == "ab"
+
+
+@pytest.mark.parametrize("path", ["-5", "0", "9" * 30, "1e3", "%00"])
+def test_bad_ids_in_every_comment_route_are_4xx(as_reader, path):
+    for response in (
+        as_reader.get(f"/api/comments/{path}"),
+        as_reader.patch(f"/api/comments/{path}", {"body": "x"}),
+        as_reader.delete(f"/api/comments/{path}"),
+        as_reader.post(f"/api/comments/{path}/vote", {"value": 1}),
+    ):
+        assert 400 <= response.status_code < 500
+
+
+def test_unsupported_method_is_405(anon, roundup):
+    assert anon.client.put(f"/api/roundups/{roundup.slug}").status_code == 405
+
+
+def test_openapi_schema_names_every_endpoint(anon):
+    response = anon.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    operations = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item
+    }
+    assert operations == {
+        ("POST", "/api/auth/token"),
+        ("DELETE", "/api/auth/token"),
+        ("GET", "/api/roundups"),
+        ("POST", "/api/roundups"),
+        ("GET", "/api/roundups/{slug}"),
+        ("PATCH", "/api/roundups/{slug}"),
+        ("GET", "/api/roundups/{slug}/comments"),
+        ("POST", "/api/roundups/{slug}/comments"),
+        ("GET", "/api/comments/{comment_id}"),
+        ("PATCH", "/api/comments/{comment_id}"),
+        ("DELETE", "/api/comments/{comment_id}"),
+        ("POST", "/api/comments/{comment_id}/vote"),
+    }
+    # Every operation that takes input declares the 422 it can answer with.
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "422" in operation["responses"], (method, path)
+
+
+def test_docs_page_loads_nothing_from_another_origin(anon):
+    response = anon.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/static/") for s in sources), sources
+    assert "/static/ninja/swagger-ui-bundle.js" in sources
+    # No inline script that would run: only the JSON settings block (not executed).
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert all('type="application/json"' in attrs for attrs in inline)
+    assert '"validatorUrl": null' in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
