@@ -208,7 +208,9 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
             parts.append(f'<a href="{base}reply/">reply</a>')
     parts.append(f'<a href="{base}" rel="bookmark">permalink</a>')
     if row.parent_id is not None:
-        parts.append(f'<a href="#c{row.parent_id}">parent</a>')
+        # On a permalink page the target's parent is not on the page: link to its own page.
+        parent = f"{urls.comments}{row.parent_id}/" if is_target else f"#c{row.parent_id}"
+        parts.append(f'<a href="{parent}">parent</a>')
     if own or viewer.is_moderator:
         if services.can_edit(row, viewer.user) and (viewer.is_moderator or not viewer.locked):
             parts.append(f'<a href="{base}edit/">edit</a>')
