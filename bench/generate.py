@@ -273,7 +273,7 @@ def _insert(model, rows: list[dict], chunk: int = 500) -> None:
     """INSERT ``rows`` (dicts by column) into ``model``'s table; absent columns get defaults."""
     from django.db import connection
 
-    fields = model._meta.concrete_fields
+    fields = model._meta.local_concrete_fields
     defaults = {}
     for f in fields:
         if not f.has_default():
