@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AfterValidator, StrictInt
+from pydantic import AfterValidator, BeforeValidator
 
 from roundups.forms import MAX_ENTRIES
 
@@ -33,17 +33,35 @@ MAX_PAGE = 100_000  # far past the last page of any real forum; keeps OFFSET in 
 SORTS = Literal["top", "new", "old", "best", "hot", "active"]  # comments.tree.SORTS
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _drop_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and nobody means to type one (the services do the same).
+    return value.replace("\x00", "")
+
+
+def _json_integer(value):
+    """An integer as JSON Schema means it: 3 and 3.0, but not true or "3".
+
+    pydantic's lax mode would take true as 1 (a vote nobody cast) and "3" as 3 (more than the
+    schema promises, which the fuzzer rightly reports).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
     return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+# Credentials are compared, not stored, so NUL is refused (in the schema too) rather than dropped.
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 Slug = Annotated[str, Field(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
 CommentId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
-Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_no_nul)]
+Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_drop_nul)]
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -78,10 +96,10 @@ def errors(*statuses: int) -> dict:
 
 class TokenIn(Schema):
     username: Annotated[
-        str, Field(min_length=1, max_length=USERNAME_MAX_LENGTH), AfterValidator(_no_nul)
+        str, Field(min_length=1, max_length=USERNAME_MAX_LENGTH, pattern=NO_NUL_PATTERN)
     ]
     password: Annotated[
-        str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_no_nul)
+        str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH, pattern=NO_NUL_PATTERN)
     ]
 
 
@@ -140,7 +158,7 @@ class EntryIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=500)]
     url: Annotated[str, Field(min_length=1, max_length=URL_MAX_LENGTH)]
     authors: Annotated[str, Field(max_length=1000)] = ""
-    year: Annotated[int, Field(ge=0, le=32767)] | None = None
+    year: Annotated[JsonInt, Field(ge=0, le=32767)] | None = None
     abstract: LongText = ""
     opinion: LongText = Field("", description="Markdown.")
     code_url: Url = ""
@@ -153,7 +171,7 @@ class RoundupIn(Schema):
     intro: LongText = Field("", description="Markdown.")
     outro: LongText = Field("", description="Markdown.")
     series: Slug | None = Field(None, description="The slug of an existing series.")
-    number: Annotated[int, Field(ge=0, le=INT_MAX)] | None = None
+    number: Annotated[JsonInt, Field(ge=0, le=INT_MAX)] | None = None
     crosspost_url: Url = ""
     entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] = []
     publish: bool = Field(False, description="Publish now (needs at least one entry).")
@@ -167,7 +185,7 @@ class RoundupPatch(Schema):
     intro: LongText | None = None
     outro: LongText | None = None
     series: Slug | None = Field(None, description="A series slug; an empty string clears it.")
-    number: Annotated[int, Field(ge=0, le=INT_MAX)] | None = None
+    number: Annotated[JsonInt, Field(ge=0, le=INT_MAX)] | None = None
     crosspost_url: Url | None = None
     entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] | None = None
     publish: bool | None = Field(
@@ -203,7 +221,9 @@ class ThreadOut(Schema):
 
 class CommentIn(Schema):
     body: Annotated[str, Field(max_length=COMMENT_BODY_MAX_LENGTH)]
-    parent: CommentId | None = Field(None, description="The comment this replies to.")
+    parent: Annotated[JsonInt, Field(ge=1, le=BIGINT_MAX)] | None = Field(
+        None, description="The comment this replies to."
+    )
 
 
 class CommentEditIn(Schema):
@@ -214,8 +234,7 @@ class CommentEditIn(Schema):
 
 
 class VoteIn(Schema):
-    # StrictInt: JSON true is not a vote (lax mode would read it as 1).
-    value: StrictInt = Field(ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back.")
+    value: JsonInt = Field(ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back.")
 
 
 class VoteOut(Schema):
