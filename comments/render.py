@@ -18,6 +18,7 @@ from urllib.parse import quote
 from django.urls import reverse
 
 from accounts.roles import is_moderator
+from papers.cards import suggestion_card
 
 from . import services
 from .tree import COLLAPSE_AT_SCORE, MAX_DEPTH, walk
@@ -146,7 +147,7 @@ def _author(row, viewer: Viewer, urls: Urls, cache: dict) -> str:
     if markup is None:
         karma = viewer.karma.get(row.author_id, 0)
         markup = cache[row.author_id] = (
-            f'<a class="comment-author" href="{urls.profiles}{quote(row.author_name)}/">'
+            f'<a class="comment-author" href="{urls.profiles}{quote(row.author_name, safe="")}/">'
             f"{escape(row.author_name)}</a>"
             f' <span class="karma">{karma} karma</span>'
         )
@@ -192,11 +193,14 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
     fold = f"{_plural(hidden, 'reply', 'replies')} hidden" if hidden else "comment hidden"
     parts.append(
         f'<details class="comment-fold"{"" if collapsed else " open"}>'
-        f'<summary class="fold" aria-label="Collapse or expand this comment">'
-        f'<span class="fold-open">[−]</span><span class="fold-closed">[+] {fold}</span>'
+        # Text, not an aria-label, names the toggle: a label would hide the hidden-replies count.
+        '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[−]</span>'
+        '<span class="sr-only">collapse</span></span>'
+        f'<span class="fold-closed">[+] {fold}</span>'
         f'</summary><div class="comment-inner">'
     )
     if visible:
+        parts.append(suggestion_card(row))  # "" unless the comment suggests a paper
         parts.append(f'<div class="comment-body prose">{row.body_html}</div>')
 
     parts.append('<div class="comment-actions">')
