@@ -24,14 +24,15 @@ def _fast_passwords(settings):
 
 # The whole roundup page, view and thread together. Intended to prevent an n+1 issue: the count
 # must be the same for 5 comments and for 300 by 30 authors.
-# Anonymous: the roundup, its entries, the thread (usernames joined in), the authors' karma.
-ANONYMOUS_PAGE_QUERIES = 4
+# Anonymous: the roundup, its entries, the thread (usernames joined in), the authors' karma, and
+# the earlier coverage of the roundup's papers (papers.queries.earlier_coverage, one query).
+ANONYMOUS_PAGE_QUERIES = 5
 # Logged in adds: the session and the user (auth middleware); the user's and their groups'
 # permissions (loaded once by the role checks, then cached on the user); the read marker; the
 # viewer's votes; and, after the page is built, recording the visit (read_marker_touch: on a
 # repeat visit its update_or_create runs a locking select and an update inside two savepoints,
 # which are four statements here because the test runs inside a transaction).
-LOGGED_IN_PAGE_QUERIES = 16
+LOGGED_IN_PAGE_QUERIES = 17
 
 
 def post(roundup, user, body="A thought.", parent=None, **fields):
@@ -129,7 +130,8 @@ def test_header_counts_visible_comments_and_shows_author_karma_age_score(
     assert '<a class="comment-author" href="/users/reader/">reader</a>' in li
     assert '<span class="karma">1 karma</span>' in li
     assert '<span class="score" data-score>1 point</span>' in li
-    assert f'<time datetime="{first.created_at.isoformat()}" title="' in li
+    exact = f"{first.created_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert f'<time datetime="{first.created_at.isoformat()}" title="{exact}">just now</time>' in li
     assert "<strong>point</strong>" in li
     assert f'href="/comments/{first.pk}/" rel="bookmark">permalink</a>' in li
 
