@@ -36,5 +36,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Thread page, floor, peers, writes and load on SQLite and PostgreSQL; writes docs/benchmarks.md
+# and docs/benchmarks.png. About 15 minutes on 2 cores. wrk comes from Debian (needs root).
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "no wrk: the load step will be skipped"
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

@@ -108,7 +108,7 @@ def body_pool(seed: int = SEED, size: int = BODY_POOL) -> list[str]:
 
 
 def make_spec(n: int, *, seed: int = SEED, single_root: bool = False) -> ThreadSpec:
-    """The thread of ``n`` comments for ``seed``: realistic, or one root with every reply under it."""
+    """The thread of ``n`` comments for ``seed``: realistic, or one root holding every reply."""
     rnd = random.Random(f"{seed}:{n}:{single_root}")
     spec = ThreadSpec(n=n)
     if single_root:
@@ -262,8 +262,15 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
         for i in range(spec.n):
             cast = when(start + timedelta(seconds=spec.offsets[i] + 60))
             for voter, value in spec.votes[i]:
-                votes.append({"id": first_vote + len(votes), "comment_id": ids[i],
-                              "user_id": users[voter].pk, "value": value, "created_at": cast})
+                votes.append(
+                    {
+                        "id": first_vote + len(votes),
+                        "comment_id": ids[i],
+                        "user_id": users[voter].pk,
+                        "value": value,
+                        "created_at": cast,
+                    }
+                )
         _insert(Vote, votes)
         _reset_sequences(Comment, Vote)
     return ids
@@ -357,7 +364,7 @@ def build(sizes, *, seed: int = SEED, single_root_too: bool = True, check: bool 
             kind = "one root tree" if single else "thread"
             roundup = make_roundup(slug, f"Bench {kind} of {n:,} comments")
             spec = make_spec(n, seed=seed, single_root=single)
-            ids = load_thread(spec, roundup=roundup, users=users, pool=pool)
+            load_thread(spec, roundup=roundup, users=users, pool=pool)
             if check:
                 assert check_tree(roundup) == n
             made[slug] = {"n": n, "roundup_id": roundup.pk, "single_root": single,
@@ -378,8 +385,8 @@ def main(argv=None) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
-    if not (common.RESULTS / "static" / "staticfiles.json").exists():
-        call_command("collectstatic", verbosity=0, interactive=False)
+    # DEBUG is off, so pages need the static manifest; rebuilt each time, as the CSS changes.
+    call_command("collectstatic", verbosity=0, interactive=False, clear=True)
     migrated = time.perf_counter()
     made = build(common.SIZES)
     done = time.perf_counter()

@@ -1,9 +1,10 @@
 """Profile one roundup page with pyinstrument: where the time goes when a target is missed.
 
-    python -m bench.profile --db sqlite --size 1000 [--signed-in] [--runs 5]
+python -m bench.profile --db sqlite --size 1000 [--signed-in] [--runs 5]
 """
 
 import argparse
+import os
 
 from bench import common
 
@@ -42,7 +43,8 @@ def main(argv=None) -> None:
         for _ in range(args.runs):
             assert client.get(url).status_code == 200
         profile.disable()
-        pstats.Stats(profile).sort_stats(__import__("os").environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(int(__import__("os").environ.get("BENCH_PROFILE_LINES", "45")))
+        stats = pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "45")))
         return
     profiler = Profiler(interval=0.0005)
     profiler.start()

@@ -27,11 +27,11 @@ import statistics
 from bench import common
 
 RECURSE_TEMPLATE = (
-    "{% load mptt_tags %}<ul class=\"thread\">{% recursetree nodes %}"
+    '{% load mptt_tags %}<ul class="thread">{% recursetree nodes %}'
     '<li id="c{{ node.id }}"><div><b>{{ node.author.username }}</b> · {{ node.score }} points · '
     '<time datetime="{{ node.created_at|date:"c" }}">{{ node.created_at|timesince }} ago</time>'
     '</div><div class="comment-body">{{ node.body_html|safe }}</div>'
-    '{% if not node.is_leaf_node %}<ul>{{ children }}</ul>{% endif %}</li>'
+    "{% if not node.is_leaf_node %}<ul>{{ children }}</ul>{% endif %}</li>"
     "{% endrecursetree %}</ul>"
 )
 _OURS_COMMENT = re.compile(r'<li class="comment[^"]*" id="c(\d+)"')
@@ -144,7 +144,10 @@ def measure(backend: str) -> dict:
         shown = {name: counters[name](run()) for name, run in runners.items()}
         if len(set(shown.values())) != 1:
             raise SystemExit(f"{slug}: renderers show different comment counts: {shown}")
-        queries = {"ours": query_count(anonymous, url), "ours_signed_in": query_count(signed_in, url)}
+        queries = {
+            "ours": query_count(anonymous, url),
+            "ours_signed_in": query_count(signed_in, url),
+        }
         warmup, reps = common.reps_for(n)
         peer_reps = common.peer_reps_for(n)
         samples = {name: [] for name in runners}

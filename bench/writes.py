@@ -84,7 +84,9 @@ def measure(backend: str) -> dict:
                 parent = Comment.objects.get(pk=pk)  # fresh tree fields each time
                 tree = Comment.objects.filter(tree_id=parent.tree_id)
                 shifted.append(tree.filter(rght__gte=parent.rght).count())
-                seconds, _ = common.timed(lambda post=post, parent=parent: post(roundup, parent))
+                seconds, _ = common.timed(
+                    lambda post=post, parent=parent, r=roundup: post(r, parent)
+                )
                 new = Comment.objects.filter(roundup=roundup).order_by("-id").first()
                 assert new.parent_id == pk, (new.pk, new.parent_id, pk)
                 new.delete()

@@ -27,7 +27,7 @@ from bench import common
 NAME = "roundups_bench_xtd"
 SAME_FIELDS = (
     '{% load comments_xtd %}<ul class="thread">'
-    '{% render_xtdcomment_tree for object using bench_xtd/tree.html %}</ul>'
+    "{% render_xtdcomment_tree for object using bench_xtd/tree.html %}</ul>"
 )
 DEFAULT = "{% load comments_xtd %}{% render_xtdcomment_tree for object %}"
 
@@ -156,7 +156,7 @@ def measure(made) -> dict:
             for v, t in active.items():
                 if v == "xtd_default" and rep >= default_reps:
                     continue
-                wall, cpu_s = common.timed(lambda t=t: render(t, target))
+                wall, cpu_s = common.timed(lambda t=t, target=target: render(t, target))
                 samples[v].append(wall)
                 cpu[v].append(cpu_s)
         results[str(n)] = {
@@ -169,18 +169,47 @@ def measure(made) -> dict:
     return results
 
 
+def check(backend: str, n: int) -> None:
+    import json
+
+    name = NAME + "_check"
+    common.recreate_database(backend, name)
+    common.setup(backend, settings="bench.peers.xtd_settings", name=name)
+    from django.core.management import call_command
+    from django.db import connections
+    from django.template import engines
+
+    call_command("migrate", verbosity=0, interactive=False)
+    target, expected = build([n])[n]
+    shown = {"expected": expected}
+    for variant, source in (("xtd", SAME_FIELDS), ("xtd_default", DEFAULT)):
+        template = engines["django"].from_string(source).template
+        shown[variant] = count(render(template, target), variant)
+    print(json.dumps(shown))
+    connections.close_all()
+    common.drop_database(backend, name)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=common.BACKENDS, default="sqlite")
     parser.add_argument("--sizes", default=",".join(map(str, common.SIZES)))
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
+    parser.add_argument(
+        "--check", type=int, metavar="N",
+        help="tests: load one thread of N comments, print the counts each rendering shows, "
+        "time nothing",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.check:
+        return check(args.db, args.check)
     sizes = [int(s) for s in args.sizes.split(",")]
     try:
         import django_comments_xtd  # noqa: F401
     except ImportError as error:
-        common.write_result(args.db, "xtd", {"error": f"django-comments-xtd not installed: {error}"})
-        raise SystemExit("django-comments-xtd is not installed: pip install -e '.[bench]'") from None
+        message = f"django-comments-xtd not installed: {error}"
+        common.write_result(args.db, "xtd", {"error": message})
+        raise SystemExit(message + " (pip install -e '.[bench]')") from None
     common.recreate_database(args.db, NAME)
     common.setup(args.db, settings="bench.peers.xtd_settings", name=NAME)
     from django.core.management import call_command

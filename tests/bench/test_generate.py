@@ -1,0 +1,103 @@
+"""The benchmark code, exercised on tiny threads so CI keeps it working; nothing here is timed.
+
+The generator must give the shape issue 5 promises, its bulk insert must leave trees exactly as
+django-mptt would, and every renderer the page is compared with must show the same comments as
+the page itself (a ratio between renderings of different threads would mean nothing).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from bench import generate, thread_page
+from comments.models import Comment, Vote
+from comments.tree import MAX_DEPTH
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db  # the shared conftest clears the (database) cache
+
+
+def test_spec_shape():
+    spec = generate.make_spec(400)
+    assert len(spec.roots) == 100  # a quarter are roots
+    assert max(spec.levels) <= generate.MAX_LEVEL == 11  # depth 12 at most
+    assert max(spec.levels) >= MAX_DEPTH  # deep enough to reach "continue this thread"
+    assert all(p is None or p < i for i, p in enumerate(spec.parents))  # replies to earlier ones
+    assert len(set(spec.authors)) >= 45 and max(spec.authors) < generate.AUTHORS
+    voted = sum(1 for v in spec.votes if v)
+    assert voted / spec.n > 0.75  # votes on most comments
+    assert all(voter != spec.authors[i] for i, v in enumerate(spec.votes) for voter, _ in v)
+    assert spec.offsets == sorted(spec.offsets)
+    bodies = generate.body_pool()
+    assert all(200 <= len(b) <= 600 for b in bodies)
+    assert generate.make_spec(400).parents == spec.parents  # fixed seed
+
+
+def test_single_root_spec():
+    spec = generate.make_spec(200, single_root=True)
+    assert spec.roots == [0]
+    assert max(spec.levels) <= generate.MAX_LEVEL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_insert_matches_django_mptt():
+    made = generate.build([120], check=True)
+    thread = made[generate.thread_slug(120)]
+    single = made[generate.thread_slug(120, single_root=True)]
+    assert (thread["roots"], single["roots"]) == (30, 1)
+    assert len(generate.ensure_users()) == generate.AUTHORS
+    columns = ("id", "parent_id", "tree_id", "lft", "rght", "level")
+    before = list(Comment.objects.order_by("id").values_list(*columns))
+    for tree_id in {row[2] for row in before}:
+        Comment.objects.partial_rebuild(tree_id)
+    assert list(Comment.objects.order_by("id").values_list(*columns)) == before
+    # Counters agree with the stored votes.
+    for comment in Comment.objects.filter(roundup_id=thread["roundup_id"]):
+        values = list(Vote.objects.filter(comment=comment).values_list("value", flat=True))
+        assert (comment.score, comment.upvotes, comment.downvotes) == (
+            sum(values),
+            values.count(1),
+            values.count(-1),
+        )
+    # A reply through django-mptt afterwards lands where it should: the ids moved past ours.
+    parent = Comment.objects.filter(roundup_id=thread["roundup_id"]).last()
+    reply = Comment.objects.create(
+        roundup_id=parent.roundup_id, parent=parent, author_id=parent.author_id, body="x",
+        body_html="<p>x</p>",
+    )  # fmt: skip
+    assert reply.pk > before[-1][0]
+    assert generate.check_tree(parent.roundup) == 121
+
+
+@pytest.mark.django_db
+def test_floor_and_recursetree_show_what_the_page_shows():
+    from roundups.models import Roundup
+
+    generate.build([300], single_root_too=False)
+    roundup = Roundup.objects.get(slug=generate.thread_slug(300))
+    response = Client().get(roundup.get_absolute_url())
+    assert response.status_code == 200
+    ours = thread_page.ours_count(response.content.decode())
+    spec = generate.make_spec(300)
+    expected = sum(1 for level in spec.levels if level < MAX_DEPTH)
+    assert expected < 300  # some replies sit behind "continue this thread"
+    assert ours == expected
+    assert thread_page.floor_count(thread_page.floor_html(roundup.pk)) == expected
+    assert thread_page.recursetree_count(thread_page.recursetree_html(roundup)) == expected
+
+
+def test_xtd_peer_shows_what_the_page_shows():
+    pytest.importorskip("django_comments_xtd", reason="django-comments-xtd is in the bench extra")
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.peers.xtd", "--db", "sqlite", "--check", "300"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    shown = json.loads(out.stdout.strip().splitlines()[-1])
+    spec = generate.make_spec(300)
+    expected = sum(1 for level in spec.levels if level < MAX_DEPTH)
+    assert shown == {"expected": expected, "xtd": expected, "xtd_default": expected}
