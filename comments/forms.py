@@ -24,9 +24,14 @@ class CommentForm(forms.Form):
             attrs={"rows": 5, "maxlength": settings.COMMENT_MAX_LENGTH, "required": True}
         ),
     )
+    # Set when the form is opened from a paper's "discuss this paper" link; the service checks
+    # it belongs to the roundup (and ignores it on replies), so any text is let through here.
+    paper_entry = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class EditForm(CommentForm):
+    paper_entry = None  # an edit never changes which paper a comment is about
+
     reason = forms.CharField(
         label="Reason for the edit",
         required=False,

@@ -54,6 +54,15 @@ class Comment(MPTTModel):
         blank=True,
         related_name="+",
     )
+    # The paper of the roundup a root comment discusses; its replies carry the same one
+    # (comment_create copies it), so filtering by paper keeps whole trees.
+    paper_entry = models.ForeignKey(
+        "roundups.PaperEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
 
     objects = TreeManager.from_queryset(CommentQuerySet)()
 

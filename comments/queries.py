@@ -25,7 +25,20 @@ THREAD_FIELDS = (
     "edited_at",
     "edited_by_id",
     "body_html",
+    "paper_entry_id",  # the paper a comment discusses: per-paper counts and ?paper= filter
 )
+
+
+# A paper suggestion's card data (papers.PaperSuggestion, one per suggesting comment), joined in
+# so the cards cost no query of their own; None on every other comment. Read by papers/cards.py.
+SUGGESTION_COLUMNS = {
+    "suggestion_title": F("paper_suggestion__title"),
+    "suggestion_url": F("paper_suggestion__url"),
+    "suggestion_status": F("paper_suggestion__status"),
+    "suggestion_taken_slug": F("paper_suggestion__taken_entry__roundup__slug"),
+    "suggestion_taken_status": F("paper_suggestion__taken_entry__roundup__status"),
+    "suggestion_taken_position": F("paper_suggestion__taken_entry__position"),
+}
 
 
 def thread_rows(roundup, *, tree_id=None) -> list:
@@ -37,7 +50,9 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     if tree_id is not None:
         queryset = queryset.filter(tree_id=tree_id)
     return list(
-        queryset.annotate(author_name=F("author__username")).values_list(*THREAD_FIELDS, named=True)
+        queryset.annotate(author_name=F("author__username"), **SUGGESTION_COLUMNS).values_list(
+            *THREAD_FIELDS, *SUGGESTION_COLUMNS, named=True
+        )
     )
 
 

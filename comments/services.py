@@ -234,15 +234,27 @@ def _resolve_parent(parent) -> Comment | None:
 
 
 def comment_create(
-    *, roundup, author, body, parent: Comment | int | None = None, enforce_rate_limit=True
+    *,
+    roundup,
+    author,
+    body,
+    parent: Comment | int | None = None,
+    enforce_rate_limit=True,
+    paper_entry=None,
 ) -> Comment:
-    """Post a comment on ``roundup``, as a reply to ``parent`` or as a new root."""
+    """Post a comment on ``roundup``, as a reply to ``parent`` or as a new root.
+
+    A new root may be about one of the roundup's papers (``paper_entry``, an entry or its id);
+    a reply always takes its root's paper, and a ``paper_entry`` passed with it is ignored.
+    """
     _require_user(author)
     _require_open_thread(roundup, author)
     body = clean_body(body)
     parent = _resolve_parent(parent)
     if parent is not None:
         _check_reply_target(parent, roundup)
+    else:
+        paper_entry = _resolve_paper_entry(paper_entry, roundup)
     body_html = render_markdown(body)
     rate_key = _consume_rate_limit(author) if enforce_rate_limit else None
 
@@ -251,6 +263,7 @@ def comment_create(
             comment = Comment(roundup=roundup, author=author, body=body, body_html=body_html)
             if parent is None:
                 _lock_new_root()
+                comment.paper_entry = paper_entry
             else:
                 # Re-read under the lock: the tree fields may have moved, and the parent may
                 # have been removed since we checked. mptt re-reads the parent's tree fields
@@ -258,12 +271,32 @@ def comment_create(
                 parent = _lock_reply_target(parent.pk, parent.tree_id)
                 _check_reply_target(parent, roundup)
                 comment.parent = parent
+                comment.paper_entry_id = parent.paper_entry_id  # the root's, passed down
             comment.save()
     except BaseException:
         if rate_key is not None:
             _refund_rate_limit(rate_key)
         raise
     return comment
+
+
+def _resolve_paper_entry(paper_entry, roundup):
+    """The entry a new root comment is about (None for the whole roundup), or ``InvalidInput``."""
+    from roundups.models import PaperEntry
+
+    if paper_entry is None or paper_entry == "":
+        return None
+    if isinstance(paper_entry, PaperEntry):
+        found = paper_entry if paper_entry.roundup_id == roundup.pk else None
+    else:
+        try:
+            pk = int(paper_entry)
+        except (TypeError, ValueError):
+            pk = None
+        found = PaperEntry.objects.filter(pk=pk, roundup=roundup).first() if pk else None
+    if found is None:
+        raise InvalidInput("The paper you chose is not one of this roundup's papers.")
+    return found
 
 
 def _check_reply_target(parent: Comment, roundup) -> None:

@@ -6,6 +6,7 @@ and authors there are. The tree is built and sorted in Python (``comments/tree.p
 out as one HTML string (``comments/render.py``), put in the context as ``thread_html``.
 """
 
+from collections import Counter
 from datetime import UTC, datetime, time
 from types import SimpleNamespace
 
@@ -75,6 +76,28 @@ def parse_since(value) -> tuple[datetime | None, str]:
     )
 
 
+def chosen_paper(request, roundup):
+    """The paper of ``?paper=<position>`` whose discussion the page shows, and a notice.
+
+    Reads the roundup's entries as the page already has them (prefetched by ``for_page``). A bad
+    or unknown position is not an error: the page shows every comment and says why.
+    """
+    asked = request.GET.get("paper")
+    if not asked:
+        return None, ""
+    for entry in roundup.entries.all():
+        if str(entry.position) == asked.strip():
+            return entry, ""
+    return None, f"This roundup has no paper number “{asked[:20]}”, so every comment is shown."
+
+
+def paper_counts(rows) -> Counter:
+    """Visible comments per paper entry id, from the thread's rows (no query)."""
+    return Counter(
+        row.paper_entry_id for row in rows if row.paper_entry_id and row.state == "visible"
+    )
+
+
 def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) -> dict:
     """Sort and render ``rows`` for the viewer: the part the roundup and permalink pages share.
 
@@ -117,12 +140,20 @@ def thread_context(request, roundup) -> dict:
     since, since_notice = parse_since(request.GET.get("since"))
     marker = queries.last_seen(request.user, roundup)
     rows = queries.thread_rows(roundup)
+    paper, paper_notice = chosen_paper(request, roundup)
+    counts = paper_counts(rows)
+    if paper is not None:
+        # Replies carry their root's paper, so this keeps whole trees.
+        rows = [row for row in rows if row.paper_entry_id == paper.pk]
     context = build_thread(request, roundup, rows, sort=sort, now=now, new_since=since or marker)
     context.update(
         since=since,
         since_notice=since_notice,
         last_seen_at=marker,
-        comment_form=CommentForm(),
+        paper_filter=paper,
+        paper_notice=paper_notice,
+        paper_comment_counts=counts,
+        comment_form=CommentForm(initial={"paper_entry": paper.pk} if paper else None),
         lock_form=LockForm() if is_moderator(request.user) else None,
     )
     return context

@@ -103,7 +103,11 @@ def _post_comment(request, roundup, parent):
         return _form_page(request, "comments/reply.html", context)
     try:
         comment = services.comment_create(
-            roundup=roundup, author=request.user, parent=parent, body=form.cleaned_data["body"]
+            roundup=roundup,
+            author=request.user,
+            parent=parent,
+            body=form.cleaned_data["body"],
+            paper_entry=form.cleaned_data.get("paper_entry") or None,
         )
     except services.CommentError as error:
         return _form_page(request, "comments/reply.html", context, error)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
+from comments.models import Comment
 from roundups.models import PaperEntry, Roundup
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
@@ -66,11 +67,9 @@ def paper_rows(keys_page) -> list[PaperRow]:
 
 
 def paper_comment_counts(keys) -> dict[str, int]:
-    """Visible comments attached to the entries of each paper key, in one query."""
-    from comments.models import Comment
+    """Visible comments attached to the entries of each paper key (on published roundups), in
+    one query."""
 
-    if not hasattr(Comment, "paper_entry"):  # pragma: no cover - until comments carry a paper
-        return {}
     counts = (
         Comment.objects.visible()
         .filter(
@@ -132,10 +131,7 @@ def earlier_coverage(entries) -> dict[int, list[tuple[Roundup, PaperEntry]]]:
 
 def entry_comment_counts(entries) -> dict[int, int]:
     """Visible comments attached to each entry, in one query."""
-    from comments.models import Comment
 
-    if not hasattr(Comment, "paper_entry"):  # pragma: no cover - until comments carry a paper
-        return {}
     counts = (
         Comment.objects.visible()
         .filter(paper_entry__in=[entry.pk for entry in entries])

@@ -29,5 +29,8 @@ urlpatterns = [
     path("papers/<paperkey:key>/bibtex", views.paper_bibtex, name="paper_bibtex"),
     path("papers/<paperkey:key>/", views.detail, name="detail"),
     path("roundups/<slug:slug>/bibtex", views.roundup_bibtex, name="roundup_bibtex"),
+    path("roundups/<slug:slug>/suggest/", views.suggest, name="suggest"),
     path("search/", views.search, name="search"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("suggestions/<int:pk>/take/", views.take_suggestion, name="take_suggestion"),
 ]

@@ -1,17 +1,26 @@
 """Paper pages, search, BibTeX export and the arXiv lookup for the authoring form."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comments.services import CommentError
+from comments.views import anchor_url, login_to_act
 from roundups.models import Roundup
 from roundups.views import author_required
 
-from . import arxiv, bibtex, queries
+from . import arxiv, bibtex, queries, services
+from .forms import SuggestionForm, TakeForm
+from .models import PaperSuggestion
 from .search import RESULTS_PER_PAGE, SearchError, backend_for
 
 BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
+SUGGESTIONS_PAGE_SIZE = 25  # a few weeks of suggestions from an active readership
+RECENTLY_TAKEN = 10  # enough to find where this week's picks went
 
 
 @require_GET
@@ -87,3 +96,68 @@ def arxiv_lookup(request):
     except arxiv.ArxivError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     return JsonResponse(paper.as_dict())
+
+
+@require_http_methods(["GET", "POST"])
+@login_to_act
+def suggest(request, slug):
+    """A reader suggests a paper for the roundup; it is posted to the thread as a comment."""
+    roundup = get_object_or_404(Roundup.objects.published(), slug=slug)
+    form = SuggestionForm(request.POST or None)
+    status = 200 if request.method == "GET" else 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            suggestion = services.suggestion_create(
+                roundup=roundup, author=request.user, **form.cleaned_data
+            )
+        except CommentError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            return redirect(anchor_url(suggestion.comment))
+    context = {"form": form, "roundup": roundup}
+    return render(request, "papers/suggest.html", context, status=status)
+
+
+def _drafts(user):
+    return Roundup.objects.filter(author=user, status=Roundup.Status.DRAFT).order_by("-created_at")
+
+
+@author_required
+@require_GET
+def suggestions(request):
+    """Open paper suggestions from readers, for an author to add to one of their drafts."""
+    page = Paginator(PaperSuggestion.objects.open().for_list(), SUGGESTIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    taken = PaperSuggestion.objects.filter(status=PaperSuggestion.Status.TAKEN).select_related(
+        "comment__author", "taken_entry__roundup"
+    )[:RECENTLY_TAKEN]
+    context = {
+        "page": page,
+        "taken": taken,
+        "take_form": TakeForm(drafts=_drafts(request.user)),
+    }
+    return render(request, "papers/suggestions.html", context)
+
+
+@author_required
+@require_POST
+def take_suggestion(request, pk):
+    """Add a suggested paper to a chosen draft (POST); errors come back as messages."""
+    suggestion = get_object_or_404(PaperSuggestion, pk=pk)
+    form = TakeForm(request.POST, drafts=_drafts(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("roundup", ["Choose a draft."])))
+        return redirect("papers:suggestions")
+    try:
+        entry = services.suggestion_take(
+            suggestion=suggestion, by=request.user, roundup=form.cleaned_data["roundup"]
+        )
+    except CommentError as error:
+        messages.error(request, error.message)
+        return redirect("papers:suggestions")
+    edit_url = reverse("roundups:edit", args=[entry.roundup.slug])
+    added = format_html('Added “{}” to <a href="{}">{}</a>.', entry.title, edit_url, entry.roundup)
+    messages.success(request, added)
+    return redirect("papers:suggestions")

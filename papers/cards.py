@@ -1,0 +1,45 @@
+"""The suggestion card shown in a thread, written as a string like the rest of the thread
+(``comments/render.py``): no template and no URL reversal per comment. Every value is escaped."""
+
+from functools import cache
+from html import escape
+from urllib.parse import urlsplit
+
+from django.urls import reverse
+
+
+def link_host(url: str) -> str:
+    """The site a link goes to, shown under its title."""
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+@cache
+def _roundup_prefix() -> str:
+    """The roundup pages' URL prefix ("/roundups/"), reversed once per process."""
+    return reverse("roundups:detail", args=["x"])[: -len("x/")]
+
+
+def suggestion_card(row) -> str:
+    """The card for a thread row that carries a suggestion's columns (see thread_rows), or ""."""
+    url = getattr(row, "suggestion_url", None)
+    if not url:
+        return ""
+    href = escape(url)
+    status = getattr(row, "suggestion_status", "open")
+    if status == "taken":
+        slug = getattr(row, "suggestion_taken_slug", None)
+        if slug and getattr(row, "suggestion_taken_status", "") == "published":
+            where = f"{_roundup_prefix()}{escape(slug)}/#paper-{row.suggestion_taken_position}"
+            state = f'taken: <a href="{where}">covered in a roundup</a>'
+        else:
+            state = "taken for an upcoming roundup"
+    else:
+        state = "open"
+    return (
+        '<div class="suggestion-card">'
+        f'<p class="suggestion-card-label">Paper suggestion · {state}</p>'
+        f'<p class="suggestion-card-title"><a href="{href}" rel="nofollow ugc noopener">'
+        f"{escape(row.suggestion_title)}</a></p>"
+        f'<p class="suggestion-card-link">{escape(link_host(url))}</p>'
+        "</div>"
+    )

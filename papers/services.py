@@ -1,0 +1,125 @@
+"""Writes of the papers app: reader suggestions. Check, then do, in one transaction.
+
+Errors are the comment services' (``InvalidInput``, ``NotAllowed``, ``NotFound``), with the HTTP
+status a view should answer and a message for the reader, since a suggestion is a comment.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import is_author
+from comments.models import Comment
+from comments.services import InvalidInput, NotAllowed, comment_create
+from roundups.forms import MAX_ENTRIES
+from roundups.models import PaperEntry, Roundup
+
+from .models import PaperSuggestion
+
+TITLE_MAX_LENGTH = PaperSuggestion._meta.get_field("title").max_length
+URL_MAX_LENGTH = PaperSuggestion._meta.get_field("url").max_length
+BLURB_MAX_LENGTH = 2_000  # a paragraph on why it is worth reading; the roundup has the rest
+_url_validator = URLValidator(schemes=["http", "https"])
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!<>|~"
+
+
+def clean_suggestion(title, url, blurb) -> tuple[str, str, str]:
+    """The three fields as stored, or ``InvalidInput`` naming the first problem."""
+    if not all(isinstance(value, str) for value in (title, url, blurb)):
+        raise InvalidInput("Title, link and blurb must be text.")
+    title = " ".join(title.split())
+    url = url.strip()
+    blurb = blurb.replace("\r\n", "\n").replace("\x00", "").strip()
+    if not title:
+        raise InvalidInput("Give the paper's title.")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise InvalidInput(f"The title is too long (at most {TITLE_MAX_LENGTH} characters).")
+    if url and "://" not in url:
+        url = "https://" + url  # as the authoring form reads a link typed without a scheme
+    try:
+        _url_validator(url)
+    except ValidationError:
+        raise InvalidInput("Give a link to the paper, starting with https:// or http://.") from None
+    if len(url) > URL_MAX_LENGTH:
+        raise InvalidInput(f"The link is too long (at most {URL_MAX_LENGTH} characters).")
+    if not blurb:
+        raise InvalidInput("Say in a sentence or two why the paper is worth a look.")
+    if len(blurb) > BLURB_MAX_LENGTH:
+        raise InvalidInput(f"The blurb is too long (at most {BLURB_MAX_LENGTH:,} characters).")
+    return title, url, blurb
+
+
+def suggestion_create(*, roundup, author, title, url, blurb) -> PaperSuggestion:
+    """A reader suggests a paper: posted as a new root comment (the blurb) marked as a
+    suggestion, with the comment services' rules (login, open thread, rate limit)."""
+    title, url, blurb = clean_suggestion(title, url, blurb)
+    with transaction.atomic():
+        comment = comment_create(roundup=roundup, author=author, body=blurb)
+        return PaperSuggestion.objects.create(comment=comment, title=title, url=url, blurb=blurb)
+
+
+def _markdown_text(text: str) -> str:
+    """Text that markdown shows literally (a username such as ``_ada_`` stays as typed)."""
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text)
+
+
+def credit_line(suggestion) -> str:
+    """Markdown for the entry's related field: who suggested it, linked to their comment."""
+    username = suggestion.comment.author.get_username()
+    profile = reverse("users:profile", args=[username])
+    comment = reverse("comments:permalink", args=[suggestion.comment_id])
+    return f"Suggested by [{_markdown_text(username)}]({profile}) in [a comment]({comment})."
+
+
+def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
+    """An author adds a suggested paper to one of their draft roundups, last in its order.
+
+    The blurb becomes the first draft of the opinion, the related field credits the reader, and
+    the suggestion is marked taken with the entry it became. Both rows are locked, so two authors
+    cannot take one suggestion and two takes cannot share a position.
+    """
+    if by is None or not by.is_authenticated:
+        raise NotAllowed("Log in to do that.")
+    if not (is_author(by) or by.is_staff):
+        raise NotAllowed("Only authors can add suggested papers to roundups.")
+    if roundup is None:
+        raise InvalidInput("Choose one of your draft roundups.")
+    if roundup.author_id != by.pk:
+        raise NotAllowed("You can only add papers to your own drafts.")
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        if roundup.status != Roundup.Status.DRAFT:
+            raise InvalidInput(
+                f"“{roundup.title}” is published; choose a draft (edit a published roundup on "
+                "its edit page)."
+            )
+        suggestion = (
+            PaperSuggestion.objects.select_for_update(of=("self",))
+            .select_related("comment__author")
+            .get(pk=suggestion.pk)
+        )
+        if not suggestion.is_open:
+            raise InvalidInput("This suggestion was already taken.")
+        if suggestion.comment.state != Comment.State.VISIBLE:
+            raise InvalidInput("This suggestion's comment was deleted or removed.")
+        last = roundup.entries.aggregate(last=Max("position"))["last"] or 0
+        if roundup.entries.count() >= MAX_ENTRIES:
+            raise InvalidInput(f"“{roundup.title}” already has {MAX_ENTRIES} papers.")
+        entry = PaperEntry.objects.create(
+            roundup=roundup,
+            position=last + 1,
+            title=suggestion.title,
+            url=suggestion.url,
+            opinion=suggestion.blurb,
+            related=credit_line(suggestion),
+        )
+        suggestion.status = PaperSuggestion.Status.TAKEN
+        suggestion.taken_entry = entry
+        suggestion.taken_by = by
+        suggestion.taken_at = timezone.now()
+        suggestion.save(update_fields=["status", "taken_entry", "taken_by", "taken_at"])
+        Roundup.objects.filter(pk=roundup.pk).update(updated_at=timezone.now())
+    return entry

@@ -1,0 +1,156 @@
+"""Discussion per paper: comments attached to an entry, replies inheriting it, the ?paper=
+filter, the per-entry counts and links on the roundup page, and the counts on paper pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+from comments.services import InvalidInput, comment_create
+from tests.factories import make_entry, make_roundup, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def post(roundup, body="A thought.", **kwargs):
+    kwargs.setdefault("author", make_user())
+    return comment_create(roundup=roundup, body=body, enforce_rate_limit=False, **kwargs)
+
+
+@pytest.fixture
+def entries(roundup):
+    return list(roundup.entries.order_by("position"))
+
+
+def test_a_root_comment_can_be_about_one_paper(roundup, entries):
+    by_instance = post(roundup, paper_entry=entries[1])
+    by_id = post(roundup, paper_entry=str(entries[2].pk))
+    plain = post(roundup)
+    assert by_instance.paper_entry_id == entries[1].pk
+    assert Comment.objects.get(pk=by_id.pk).paper_entry_id == entries[2].pk
+    assert plain.paper_entry_id is None
+
+
+def test_replies_inherit_their_roots_paper_and_ignore_a_passed_one(roundup, entries):
+    root = post(roundup, paper_entry=entries[0])
+    reply = post(roundup, parent=root, paper_entry=entries[2])
+    deeper = post(roundup, parent=reply)
+    assert reply.paper_entry_id == entries[0].pk
+    assert Comment.objects.get(pk=deeper.pk).paper_entry_id == entries[0].pk
+
+
+@pytest.mark.parametrize("bad", ["other roundup", "abc", "999999", -1])
+def test_a_paper_of_another_roundup_or_garbage_is_refused_and_nothing_written(roundup, bad):
+    other = make_entry(make_roundup())
+    paper = other if bad == "other roundup" else bad
+    with pytest.raises(InvalidInput, match="not one of this roundup's papers"):
+        post(roundup, paper_entry=paper)
+    assert not Comment.objects.exists()
+
+
+def test_deleting_an_entry_keeps_its_comments(roundup, entries):
+    comment = post(roundup, paper_entry=entries[0])
+    entries[0].delete()
+    comment.refresh_from_db()
+    assert comment.paper_entry_id is None
+
+
+def test_roundup_page_filters_the_thread_to_one_paper(client, roundup, entries, reader):
+    client.force_login(reader)
+    about = post(roundup, body="About the second paper", paper_entry=entries[1])
+    reply = post(roundup, body="A reply to it", parent=about)
+    other = post(roundup, body="About the roundup")
+    response = client.get(roundup.get_absolute_url(), {"paper": entries[1].position})
+    html = response.content.decode()
+    assert f'id="c{about.pk}"' in html and f'id="c{reply.pk}"' in html
+    assert f'id="c{other.pk}"' not in html
+    assert response.context["comment_count"] == 2
+    assert "Comments about" in html and "show every comment" in html
+    # The new-comment form is opened on that paper.
+    assert f'name="paper_entry" value="{entries[1].pk}"' in html
+    # Changing the sort keeps the filter.
+    assert f"?sort=new&amp;paper={entries[1].position}#comments" in html
+
+
+def test_unknown_paper_position_shows_everything_with_a_notice(client, roundup):
+    comment = post(roundup)
+    response = client.get(roundup.get_absolute_url(), {"paper": "42"})
+    assert response.status_code == 200
+    assert f'id="c{comment.pk}"' in response.content.decode()
+    assert "no paper number “42”" in response.context["paper_notice"]
+
+
+def test_each_entry_shows_its_count_and_a_discuss_link(client, roundup, entries):
+    post(roundup, paper_entry=entries[0])
+    post(roundup, paper_entry=entries[0])
+    hidden = post(roundup, paper_entry=entries[0])
+    Comment.objects.filter(pk=hidden.pk).update(state=Comment.State.REMOVED)
+    post(roundup, paper_entry=entries[2])
+    response = client.get(roundup.get_absolute_url())
+    assert response.context["paper_comment_counts"] == {entries[0].pk: 2, entries[2].pk: 1}
+    html = response.content.decode()
+    assert html.count('class="paper-discuss"') == 3
+    assert '<a href="?paper=1#comments">Discuss this paper</a>\n    · 2 comments' in html
+    assert '<a href="?paper=2#comments">Discuss this paper</a>\n    · 0 comments' in html
+
+
+def test_posting_from_the_paper_form_attaches_the_comment(client, roundup, entries, reader):
+    client.force_login(reader)
+    response = client.post(
+        reverse("comments:create", args=[roundup.slug]),
+        {"body": "On paper three", "paper_entry": entries[2].pk},
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().paper_entry_id == entries[2].pk
+
+
+def test_posting_a_forged_paper_is_refused_with_a_message(client, roundup, reader):
+    client.force_login(reader)
+    other = make_entry(make_roundup())
+    response = client.post(
+        reverse("comments:create", args=[roundup.slug]),
+        {"body": "Sneaky", "paper_entry": other.pk},
+    )
+    assert response.status_code == 400
+    assert "not one of this roundup&#x27;s papers" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_also_covered_in_shows_on_the_roundup_page(client):
+    now = timezone.now()
+    first = make_roundup(title="Week one", published_at=now - timedelta(days=14))
+    make_entry(first, url="https://arxiv.org/abs/1706.03762")
+    second = make_roundup(title="Week two", published_at=now)
+    make_entry(second, url="https://arxiv.org/pdf/1706.03762v3")
+    html = client.get(second.get_absolute_url()).content.decode()
+    assert "Also covered in" in html
+    assert f'href="{first.get_absolute_url()}#paper-1">Week one</a>' in html
+    # The older roundup does not claim coverage that came later.
+    assert "Also covered in" not in client.get(first.get_absolute_url()).content.decode()
+
+
+def test_feeds_do_not_show_the_paper_extras(client, roundup):
+    html = client.get(reverse("roundups:feed_atom")).content.decode()
+    assert "Discuss this paper" not in html
+
+
+def test_index_and_paper_page_count_the_papers_comments(client):
+    now = timezone.now()
+    first = make_roundup(published_at=now - timedelta(days=7))
+    second = make_roundup(published_at=now)
+    a = make_entry(first, url="https://arxiv.org/abs/1706.03762")
+    b = make_entry(second, url="https://arxiv.org/abs/1706.03762v2")
+    root = post(first, paper_entry=a)
+    post(first, parent=root)
+    post(second, paper_entry=b)
+    removed = post(second, paper_entry=b)
+    Comment.objects.filter(pk=removed.pk).update(state=Comment.State.REMOVED)
+    post(second)  # about the roundup, not the paper
+
+    index = client.get(reverse("papers:index"))
+    assert [row.comment_count for row in index.context["rows"]] == [3]
+    page = client.get(reverse("papers:detail", args=["arxiv:1706.03762"]))
+    assert [entry.comment_count for entry in page.context["entries"]] == [2, 1]
+    assert "Discussion (2 comments)" in page.content.decode()
