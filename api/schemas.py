@@ -8,9 +8,10 @@ cannot hold, text that is absurdly long.
 from datetime import datetime
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from roundups.forms import MAX_ENTRIES
 
@@ -53,15 +54,40 @@ def _json_integer(value):
     return value
 
 
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+def json_int(ge: int, le: int):
+    """A JSON integer between ``ge`` and ``le``; the bounds appear in the OpenAPI schema.
+
+    (``Field(ge=...)`` around a type that carries a validator is silently left out of the
+    generated schema, so the bounds are annotated-types constraints here.)
+    """
+    return Annotated[int, Ge(ge), Le(le), BeforeValidator(_json_integer)]
+
+
 # Credentials are compared, not stored, so NUL is refused (in the schema too) rather than dropped.
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 Slug = Annotated[str, Field(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
 CommentId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+# Something besides whitespace: the services trim text and refuse what is left blank.
+NOT_BLANK_PATTERN = r"\S"
+CommentBody = Annotated[
+    str,
+    Field(max_length=COMMENT_BODY_MAX_LENGTH, pattern=NOT_BLANK_PATTERN, description="Markdown."),
+]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_drop_nul)]
+
+
+class Input(BaseModel):
+    """Base of every request body.
+
+    Not ninja's ``Schema``: that one reads attributes off any object and calls them, so a bare
+    JSON string would pass as a roundup (its ``title`` being ``str.title``). A body must be a JSON
+    object.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -94,7 +120,7 @@ def errors(*statuses: int) -> dict:
 # --- tokens --------------------------------------------------------------------------------------
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     username: Annotated[
         str, Field(min_length=1, max_length=USERNAME_MAX_LENGTH, pattern=NO_NUL_PATTERN)
     ]
@@ -154,38 +180,40 @@ LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX_LENGTH)]
 Url = Annotated[str, Field(max_length=URL_MAX_LENGTH)]
 
 
-class EntryIn(Schema):
+class EntryIn(Input):
     title: Annotated[str, Field(min_length=1, max_length=500)]
     url: Annotated[str, Field(min_length=1, max_length=URL_MAX_LENGTH)]
     authors: Annotated[str, Field(max_length=1000)] = ""
-    year: Annotated[JsonInt, Field(ge=0, le=32767)] | None = None
+    year: json_int(0, 32767) | None = None
     abstract: LongText = ""
     opinion: LongText = Field("", description="Markdown.")
     code_url: Url = ""
     related: LongText = Field("", description="Markdown: related links and reading.")
 
 
-class RoundupIn(Schema):
-    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
+class RoundupIn(Input):
+    title: Annotated[str, Field(max_length=TITLE_MAX_LENGTH, pattern=NOT_BLANK_PATTERN)]
     slug: Slug | None = Field(None, description="Made from the title when left out.")
     intro: LongText = Field("", description="Markdown.")
     outro: LongText = Field("", description="Markdown.")
     series: Slug | None = Field(None, description="The slug of an existing series.")
-    number: Annotated[JsonInt, Field(ge=0, le=INT_MAX)] | None = None
+    number: json_int(0, INT_MAX) | None = None
     crosspost_url: Url = ""
     entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] = []
     publish: bool = Field(False, description="Publish now (needs at least one entry).")
 
 
-class RoundupPatch(Schema):
+class RoundupPatch(Input):
     """Only the fields sent change; ``entries``, when sent, replaces every entry."""
 
-    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)] | None = None
+    title: Annotated[str, Field(max_length=TITLE_MAX_LENGTH, pattern=NOT_BLANK_PATTERN)] | None = (
+        None
+    )
     slug: Slug | None = None
     intro: LongText | None = None
     outro: LongText | None = None
     series: Slug | None = Field(None, description="A series slug; an empty string clears it.")
-    number: Annotated[JsonInt, Field(ge=0, le=INT_MAX)] | None = None
+    number: json_int(0, INT_MAX) | None = None
     crosspost_url: Url | None = None
     entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] | None = None
     publish: bool | None = Field(
@@ -219,22 +247,20 @@ class ThreadOut(Schema):
     comments: list[CommentOut]
 
 
-class CommentIn(Schema):
-    body: Annotated[str, Field(max_length=COMMENT_BODY_MAX_LENGTH)]
-    parent: Annotated[JsonInt, Field(ge=1, le=BIGINT_MAX)] | None = Field(
-        None, description="The comment this replies to."
-    )
+class CommentIn(Input):
+    body: CommentBody
+    parent: json_int(1, BIGINT_MAX) | None = Field(None, description="The comment this replies to.")
 
 
-class CommentEditIn(Schema):
-    body: Annotated[str, Field(max_length=COMMENT_BODY_MAX_LENGTH)]
+class CommentEditIn(Input):
+    body: CommentBody
     reason: Reason = Field(
         "", description="Required when a moderator edits someone else's comment."
     )
 
 
-class VoteIn(Schema):
-    value: JsonInt = Field(ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back.")
+class VoteIn(Input):
+    value: json_int(-1, 1) = Field(description="1 up, -1 down, 0 takes the vote back.")
 
 
 class VoteOut(Schema):

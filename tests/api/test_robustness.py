@@ -133,3 +133,20 @@ def test_docs_page_loads_nothing_from_another_origin(anon):
     assert all('type="application/json"' in attrs for attrs in inline)
     assert '"validatorUrl": null' in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("raw", ['"AAA"', "[null, null]", "5", "true", '["title"]'])
+def test_a_body_must_be_a_json_object(as_author, roundup, raw):
+    """Found by the fuzzer: ninja's Schema read attributes off a bare string (title=str.title)."""
+    assert as_author.post("/api/roundups", raw=raw).status_code == 422
+    assert as_author.patch(f"/api/roundups/{roundup.slug}", raw=raw).status_code == 422
+    assert not Roundup.objects.exclude(pk=roundup.pk).exists()
+
+
+def test_integer_bounds_are_in_the_schema(anon):
+    """Found by the fuzzer: bounds on a validated int type were dropped from the schema."""
+    schemas = anon.get("/api/openapi.json").json()["components"]["schemas"]
+    year = schemas["EntryIn"]["properties"]["year"]["anyOf"][0]
+    assert (year["minimum"], year["maximum"]) == (0, 32767)
+    parent = schemas["CommentIn"]["properties"]["parent"]["anyOf"][0]
+    assert (parent["minimum"], parent["maximum"]) == (1, 2**63 - 1)
