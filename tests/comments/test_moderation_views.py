@@ -113,3 +113,16 @@ def test_moderation_log_is_public_and_paginated(client, roundup, comment, modera
     assert "&lt;b&gt;Spam&lt;/b&gt;" in last  # reasons are escaped
     assert f'href="/comments/{comment.pk}/"' in last
     assert client.get("/moderation/log/?page=zzz").status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, MODERATION_LOG_PAGE_SIZE])
+def test_moderation_log_query_count_does_not_grow(
+    client, roundup, comment, moderator, django_assert_num_queries, rows
+):
+    # Intended to prevent an n+1 issue: moderator, comment, roundup and user are joined into
+    # the page's one query; the paginator adds one count.
+    for i in range(rows):
+        services.roundup_lock(roundup=roundup, by=moderator, reason=f"r{i}", locked=i % 2 == 0)
+    with django_assert_num_queries(2):
+        response = client.get("/moderation/log/")
+    assert response.content.decode().count("<tr>") == rows + 1  # the header row, then one each

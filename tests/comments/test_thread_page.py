@@ -352,3 +352,34 @@ def test_empty_thread_says_so(client, roundup):
     html = page(client, roundup)
     assert "0 comments</h2>" in html
     assert "No comments yet." in html
+
+
+# The permalink page, for the same reason: a fixed count however big the subthread.
+# Anonymous: the comment with its roundup, the comment's tree (usernames joined), karma.
+ANONYMOUS_PERMALINK_QUERIES = 3
+# Logged in adds: session, user, the two permission lookups, the read marker, the viewer's votes.
+LOGGED_IN_PERMALINK_QUERIES = 9
+
+
+@pytest.mark.parametrize("size, n_authors", [(5, 3), (300, 30)])
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "logged-in"])
+def test_permalink_page_runs_a_fixed_number_of_queries(
+    client, roundup, reader, django_assert_num_queries, size, n_authors, logged_in
+):
+    authors = User.objects.bulk_create(User(username=f"writer{i}") for i in range(n_authors))
+    comments = make_thread(roundup, size, authors)
+    root = max(
+        (c for c in comments if c.parent_id is None), key=lambda c: c.rght - c.lft
+    )  # the biggest tree
+    expected = ANONYMOUS_PERMALINK_QUERIES
+    if logged_in:
+        client.force_login(reader)
+        expected = LOGGED_IN_PERMALINK_QUERIES
+    with django_assert_num_queries(expected):
+        response = client.get(f"/comments/{root.pk}/")
+    assert response.status_code == 200
+    # Everything in the root's tree down to the cut-off, nothing from other trees.
+    shown = {
+        c.pk for c in comments if c.tree_id == root.tree_id and c.level - root.level < MAX_DEPTH
+    }
+    assert set(order(response.content.decode())) == shown
