@@ -43,5 +43,9 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "no wrk: the load step will be skipped"
 	$(BIN)/python -m bench.run
 
+# Schemathesis against a live server on a fresh SQLite database (bin/fuzz); a few minutes.
+fuzz: install
+	PYTHON=$(BIN)/python bin/fuzz
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts
