@@ -2,15 +2,20 @@
 
 Why pytest-django's ``live_server`` and not gunicorn via bin/serve: the tests make their data with
 tests/factories.py and the comment services in this process, and read back what the browser wrote,
-in the same test database that pytest-django creates, isolated per test (a flush after each one;
-``serialized_rollback`` puts back the roles the data migration made). A gunicorn would need its own
-database and a second way to seed it. bin/serve and gunicorn are exercised for real by
-tests/forum/test_serve.py and tests/stack/.
+in the same test database that pytest-django creates, emptied after each test. A gunicorn would
+need its own database and a second way to seed it. bin/serve and gunicorn are exercised for real
+by tests/forum/test_serve.py and tests/stack/.
 
-Playwright's sync API keeps an asyncio loop in this thread (in a greenlet), so Django's check
-for "ORM call inside an event loop" fires on every factory call while a browser is open. The test
-code never runs inside that loop; DJANGO_ALLOW_ASYNC_UNSAFE turns the false alarm off, and only
-for the processes that load this conftest (the browser suite, or a full run that includes it).
+Playwright's sync API and Django in one thread. While Playwright runs, its asyncio loop counts as
+running in this thread (it lives in a greenlet), which has two effects:
+- Django's "ORM call inside an event loop" check fires on every factory call. The test code never
+  runs inside that loop; DJANGO_ALLOW_ASYNC_UNSAFE turns the false alarm off.
+- asgiref's ``Local`` keeps Django's database connections per context instead of per thread, so
+  the test code gets fresh connections to the same test database, not the ones pytest-django set
+  up. Those lack the serialized snapshot that ``serialized_rollback`` restores, so the roles the
+  data migration made are put back by ``_roles`` below instead, and the extra connections are
+  closed before Playwright stops (else PostgreSQL could not drop the test database). Playwright
+  runs per module, so the tests after this folder see Django exactly as without it.
 
 Nothing here downloads a browser: Chromium comes from Debian (/usr/bin/chromium; .ci/run installs
 it). Without it, or without the playwright package, every test here is skipped with the reason.
@@ -63,9 +68,8 @@ def pytest_collection_modifyitems(config, items):
         if HERE not in Path(str(item.path)).parents:
             continue
         item.add_marker(pytest.mark.browser)
-        # Real commits, so the live server's thread sees the test's data and the other way
-        # round; the flush after each test deletes the roles, serialized_rollback restores them.
-        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        # Real commits, so the live server's thread sees the test's data and the other way round.
+        item.add_marker(pytest.mark.django_db(transaction=True))
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -82,8 +86,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """pytest-django's live server, pinned to a loopback port in this suite's range."""
+def live_server(django_db_setup):
+    """pytest-django's live server, pinned to a loopback port in this suite's range.
+
+    Made after the test database and before Playwright starts, so an in-memory SQLite test
+    database is shared with the server's thread through pytest-django's own connection.
+    """
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer(f"127.0.0.1:{_free_port()}")
@@ -91,12 +99,13 @@ def live_server():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the session; each test gets fresh contexts (cookies, storage) from it.
+@pytest.fixture(scope="module")
+def browser(live_server):
+    """One Chromium per test module; each test gets fresh contexts (cookies, storage) from it.
 
-    ``launch`` without a user-data dir gives Chromium a new throwaway profile every run.
+    ``launch`` without a user-data dir gives Chromium a new throwaway profile every time.
     """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -105,6 +114,15 @@ def browser():
         )
         yield chromium
         chromium.close()
+        connections.close_all()  # the ones opened while Playwright ran (see the docstring)
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The Authors and Moderators groups, which the flush after each test deletes."""
+    from django.apps import apps
+
+    importlib.import_module("accounts.migrations.0001_roles").create_roles(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +177,7 @@ class Tab:
 
     def screenshot(self, label: str = ""):
         ARTIFACTS.mkdir(exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.name + (f"-{label}" if label else ""))
+        stem = re.sub(r"[^A-Za-z0-9_.]+", "-", f"{self.name}-{label}").strip("-")
         self.page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
 
     def finish(self, label: str = ""):

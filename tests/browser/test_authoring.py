@@ -1,0 +1,69 @@
+"""The author writes a roundup with three papers, previews it and publishes it, by typing into the
+form. With JavaScript the third paper comes from "Add another paper"; without it, from the blank
+forms that saving the draft brings."""
+
+import re
+
+from playwright.sync_api import expect
+
+from roundups.models import Roundup
+
+PAPERS = [
+    ("Attention Is All You Need", "https://arxiv.org/abs/1706.03762", "Vaswani, Shazeer"),
+    ("Deep Residual Learning", "https://arxiv.org/abs/1512.03385", "He, Zhang, Ren, Sun"),
+    ("Adam: A Method for Stochastic Optimization", "https://arxiv.org/abs/1412.6980", "Kingma, Ba"),
+]
+
+
+def fill_paper(page, number, paper):
+    title, url, authors = paper
+    group = page.get_by_role("group", name=re.compile(rf"^Paper {number}\b"))
+    group.get_by_label("Title").fill(title)
+    group.get_by_label("Paper link").fill(url)
+    group.get_by_label("Authors").fill(authors)
+    group.get_by_label("Abstract").fill(f"What {title} is about, in our words.")
+    group.get_by_label("My opinion").fill(f"Worth reading: *{title}*.")
+
+
+def test_author_writes_previews_and_publishes_a_roundup(open_tab, js, author):
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.log_in(author.username)
+    page.get_by_role("link", name="New roundup").click()
+    expect(page.get_by_role("heading", name="New roundup", level=1)).to_be_visible()
+
+    about = page.get_by_role("group", name="Roundup")
+    about.get_by_label("Title").fill("Week 12: attention, residuals, optimizers")
+    about.get_by_label("Intro").fill("Three classics this week.")
+    about.get_by_label("Outro").fill("Until next week.")
+    fill_paper(page, 1, PAPERS[0])
+    fill_paper(page, 2, PAPERS[1])
+    if js:
+        page.get_by_role("button", name="Add another paper").click()
+    else:
+        # Without a script there is no "add" button; saving the draft brings fresh blank forms.
+        expect(page.get_by_role("button", name="Add another paper")).to_be_hidden()
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.get_by_text("Draft saved.")).to_be_visible()
+    fill_paper(page, 3, PAPERS[2])
+    page.get_by_role("button", name="Save and preview").click()
+
+    expect(page.get_by_role("note")).to_contain_text("Preview of a draft")
+    titles = [title for title, _, _ in PAPERS]
+    for title in titles:
+        expect(page.get_by_role("link", name=title, exact=True).first).to_be_visible()
+    roundup = Roundup.objects.get(title="Week 12: attention, residuals, optimizers")
+    assert list(roundup.entries.order_by("position").values_list("title", flat=True)) == titles
+    assert roundup.status == Roundup.Status.DRAFT
+    tab.screenshot("preview")
+
+    page.get_by_role("button", name="Publish").click()
+    expect(page).to_have_url(re.compile(rf"/roundups/{roundup.slug}/$"))
+    expect(page.get_by_text("Published.")).to_be_visible()
+    expect(page.get_by_role("heading", name=roundup.title, level=1)).to_be_visible()
+    roundup.refresh_from_db()
+    assert roundup.status == Roundup.Status.PUBLISHED
+
+    page.get_by_role("link", name="Roundups", exact=True).click()  # the site's name: home
+    expect(page.get_by_role("link", name=roundup.title)).to_be_visible()
+    tab.finish()
