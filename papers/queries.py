@@ -9,6 +9,8 @@ from comments.models import Comment
 from roundups.models import PaperEntry, Roundup
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
+# Comments shown on a paper's page; past this, its roundups' threads (linked) have the rest.
+PAPER_DISCUSSION_LIMIT = 100
 
 
 def covered_entries():
@@ -140,3 +142,14 @@ def entry_comment_counts(entries) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {row["paper_entry"]: row["n"] for row in counts}
+
+
+def paper_discussion(entries) -> list[Comment]:
+    """The visible comments about a paper across its roundups, each thread in tree order (oldest
+    roundup first), at most PAPER_DISCUSSION_LIMIT: one query."""
+    return list(
+        Comment.objects.visible()
+        .filter(paper_entry__in=[entry.pk for entry in entries])
+        .select_related("author", "roundup")
+        .order_by("roundup__published_at", "roundup_id", "tree_id", "lft")[:PAPER_DISCUSSION_LIMIT]
+    )

@@ -43,7 +43,8 @@ def detail(request, key):
     for entry in entries:
         entry.comment_count = counts.get(entry.pk, 0)
     latest = entries[-1]
-    context = {"key": key, "entries": entries, "latest": latest}
+    discussion = queries.paper_discussion(entries)
+    context = {"key": key, "entries": entries, "latest": latest, "discussion": discussion}
     return render(request, "papers/detail.html", context | {"bibtex": bibtex.entry_bibtex(latest)})
 
 

@@ -154,3 +154,24 @@ def test_index_and_paper_page_count_the_papers_comments(client):
     page = client.get(reverse("papers:detail", args=["arxiv:1706.03762"]))
     assert [entry.comment_count for entry in page.context["entries"]] == [2, 1]
     assert "Discussion (2 comments)" in page.content.decode()
+
+
+def test_paper_page_shows_its_discussion_across_roundups(client, django_assert_num_queries):
+    now = timezone.now()
+    first = make_roundup(title="Week one", published_at=now - timedelta(days=7))
+    second = make_roundup(title="Week two", published_at=now)
+    a = make_entry(first, url="https://arxiv.org/abs/1706.03762")
+    b = make_entry(second, url="https://arxiv.org/abs/1706.03762v2")
+    root = post(first, body="Root about *it*", paper_entry=a)
+    reply = post(first, body="A reply", parent=root)
+    later = post(second, body="Again, later", paper_entry=b)
+    post(second, body="Unrelated")
+    # Intended to prevent an n+1 issue: the entries with roundups and authors, the comment
+    # counts, the comments with their authors and roundups; the same for 3 comments or 300.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("papers:detail", args=["arxiv:1706.03762"]))
+    assert [c.pk for c in response.context["discussion"]] == [root.pk, reply.pk, later.pk]
+    html = response.content.decode()
+    assert "Root about <em>it</em>" in html and "Unrelated" not in html
+    assert html.index("Week one</a></h3>") < html.index("Week two</a></h3>")
+    assert 'class="paper-comment depth-1"' in html
