@@ -31,6 +31,8 @@ _STOP_WORDS = frozenset(
     "a an and are as at by for from in into is of on or the to towards via with without".split()
 )
 _AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.I)
+# "et al." in a typed author list is BibTeX's "and others" (styles print it as "et al.").
+_ET_AL = re.compile(r"^(?:et\.?\s*al\.?|others|\.\.\.|…)$", re.I)
 
 
 def escape(value: str) -> str:
@@ -85,7 +87,8 @@ def entry_bibtex(entry, key: str | None = None) -> str:
     fields = [("title", escape(entry.title))]
     names = split_authors(entry.authors)
     if names:
-        fields.append(("author", " and ".join(escape(name) for name in names)))
+        authors = ["others" if _ET_AL.match(name) else escape(name) for name in names]
+        fields.append(("author", " and ".join(authors)))
     if entry.year:
         fields.append(("year", str(entry.year)))
     arxiv = arxiv_id_from_key(entry.paper_key)

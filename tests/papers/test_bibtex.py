@@ -135,3 +135,9 @@ def test_paper_bibtex_download(client):
     response = client.get(reverse("papers:paper_bibtex", args=[entry.paper_key]))
     assert response["Content-Disposition"] == 'attachment; filename="lovelace1843notes.bib"'
     assert response.content.decode().startswith("@misc{lovelace1843notes,")
+
+
+@pytest.mark.parametrize("tail", ["et al.", "et al", "Et Al.", "…"])
+def test_et_al_becomes_and_others(tail):
+    text = entry_bibtex(paper(authors=f"Evan Hubinger, Carson Denison, {tail}"))
+    assert "author = {Evan Hubinger and Carson Denison and others}" in text
