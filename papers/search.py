@@ -12,7 +12,8 @@ the count, the page of ids, and one query per kind to fetch the objects shown (a
   to those, or the indexes stop being used.
 * SQLite (development): every word must start a word somewhere in the row (case-insensitive);
   the rank counts, per word, 4 for a title match, 2 for an authors/abstract/opinion match and
-  1 for a body match, so a title match still ranks above a body match.
+  1 for a body match, so a title match still ranks above a body match. It ignores the
+  websearch extras (quoted phrases match word by word, ``-word`` exclusions are dropped).
 """
 
 import re
@@ -58,10 +59,15 @@ class SearchError(ValueError):
 
 
 def parse_terms(query: str) -> list[str]:
-    """The words of a query, lower-cased, de-duplicated, or ``SearchError``."""
+    """The words a result must contain, lower-cased, de-duplicated, or ``SearchError``.
+
+    Words written ``-like-this`` are exclusions (PostgreSQL's websearch syntax): they are not
+    terms, and a query of exclusions only is refused, since it would match nearly everything.
+    """
     if len(query) > MAX_QUERY_CHARS:
         raise SearchError(f"Search for at most {MAX_QUERY_CHARS} characters.")
-    words = list(dict.fromkeys(word.lower() for word in re.findall(r"\w+", query)))
+    wanted = " ".join(token for token in query.split() if not token.startswith("-"))
+    words = list(dict.fromkeys(word.lower() for word in re.findall(r"\w+", wanted)))
     if not words:
         raise SearchError("Type at least one word to search for.")
     if len(words) > MAX_TERMS:

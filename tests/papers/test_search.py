@@ -140,6 +140,7 @@ def test_query_count_is_fixed_per_page(client, monkeypatch, n_each):
     ("query", "message"),
     [
         ("!!! ???", "Type at least one word"),
+        ("-spam -eggs", "Type at least one word"),
         ("x" * (MAX_QUERY_CHARS + 1), "at most 200 characters"),
         ("a b c d e f g h i j k", "at most 10 words"),
     ],
@@ -186,3 +187,11 @@ def test_search_matches_can_use_the_gin_indexes(model, fields, index):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = matches.explain()
     assert index in plan, plan
+
+
+def test_a_paper_without_key_links_to_its_roundup(client):
+    entry = make_entry(make_roundup(), title="Keyless zebra")
+    PaperEntry.objects.filter(pk=entry.pk).update(paper_key="")  # as an entry saved before keys
+    response, found = _results(client, "zebra")
+    assert found == [("paper", entry.pk)]
+    assert f'href="{entry.roundup.get_absolute_url()}#{entry.anchor}"' in response.content.decode()
