@@ -8,10 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admin_lists_suggestions_and_offers_no_add(client, admin_user, roundup):
-    suggestion_create(
-        roundup=roundup, author=make_user("ada"), title="A <b>paper</b>",
-        url="https://example.org/p", blurb="Read it.",
-    )  # fmt: skip
+    fields = {"title": "A <b>paper</b>", "url": "https://example.org/p", "blurb": "Read it."}
+    suggestion_create(roundup=roundup, author=make_user("ada"), **fields)
     client.force_login(admin_user)
     listing = client.get(reverse("admin:papers_papersuggestion_changelist"))
     assert listing.status_code == 200
