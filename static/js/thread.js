@@ -69,12 +69,16 @@
     var button = event.submitter;
     if (!button || !button.value) { return; } // an old browser: let the form post normally
     event.preventDefault();
+    var hadFocus = document.activeElement === button;
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     postJSON(form, { value: button.value })
       .then(function (result) { applyVote(form, result); })
       .catch(function (error) { showVoteError(form, error.message); })
       .finally(function () {
         form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+        // Disabling the pressed button dropped the focus to <body>; a keyboard user keeps
+        // their place (and can press again to take the vote back) only if it comes back.
+        if (hadFocus && document.activeElement === document.body) { button.focus(); }
       });
   });
 
