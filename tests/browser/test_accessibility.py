@@ -1,0 +1,75 @@
+"""axe-core finds no serious or critical accessibility violation on the main pages.
+
+axe-core comes from the npm registry (tests/browser/package.json, ``npm ci --prefix
+tests/browser``) and is injected into each page by the test. The site's Content-Security-Policy
+(script-src 'self') forbids exactly that kind of injected script, so these tests, and only these,
+use a browser context with ``bypass_csp``: the pages themselves are unchanged.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.conftest import chain, comment_box, own_link, say
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+pytestmark = pytest.mark.skipif(
+    not AXE.exists(), reason=f"no axe-core at {AXE}: run `npm ci --prefix tests/browser`"
+)
+
+
+def violations(page) -> list[str]:
+    """Serious and critical axe violations on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def test_home_page(open_tab, author):
+    for _ in range(3):
+        factories.make_roundup(author=author, entries=2)
+    tab = open_tab(bypass_csp=True)
+    tab.goto("/")
+    assert violations(tab.page) == []
+    tab.finish()
+
+
+def test_roundup_page_with_a_thread(open_tab, roundup, reader, moderator):
+    other = factories.make_user()
+    comments = chain(roundup, [other, reader], 10)  # deep enough for "continue this thread"
+    say(roundup, other, "A second thread.")
+    tab = open_tab(bypass_csp=True)
+    page = tab.page
+    tab.goto(roundup.get_absolute_url())
+    assert violations(page) == [], "as an anonymous reader"
+
+    tab.log_in(reader.username)
+    tab.goto(roundup.get_absolute_url())
+    own_link(page, comments[0], "reply").click()  # the inline reply form, opened by the script
+    expect(comment_box(page, comments[0]).get_by_label("Your reply")).to_be_visible()
+    assert violations(page) == [], "as a logged-in reader with a reply form open"
+    tab.finish()
+
+
+def test_login_page(open_tab):
+    tab = open_tab(bypass_csp=True)
+    tab.goto("/accounts/login/")
+    assert violations(tab.page) == []
+    tab.finish()
+
+
+def test_roundup_form(open_tab, author):
+    tab = open_tab(bypass_csp=True)
+    tab.log_in(author.username)
+    tab.goto("/roundups/new/")
+    assert violations(tab.page) == []
+    tab.finish()
