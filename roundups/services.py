@@ -293,11 +293,26 @@ def _save_new_slug(roundup: Roundup) -> None:
 
 
 def _replace_entries(roundup: Roundup, entries: list[PaperEntry]) -> None:
-    """Called inside the caller's transaction."""
-    PaperEntry.objects.filter(roundup=roundup).delete()
+    """Make ``entries`` the roundup's papers, in order. Called inside the caller's transaction.
+
+    An entry whose paper (``paper_key``) is already in the roundup is updated in place, so the
+    comments and suggestions attached to it stay attached; papers no longer listed are deleted
+    (their comments stay, unattached).
+    """
+    existing: dict[str, list[PaperEntry]] = {}
+    for old in PaperEntry.objects.filter(roundup=roundup).order_by("position", "pk"):
+        existing.setdefault(old.paper_key, []).append(old)
     for entry in entries:
         entry.roundup = roundup
+        entry.render_html()  # computes paper_key
+        matches = existing.get(entry.paper_key)
+        if matches:
+            entry.pk = matches.pop(0).pk
+            entry._state.adding = False
         entry.save()
+    leftover = [old.pk for olds in existing.values() for old in olds]
+    if leftover:
+        PaperEntry.objects.filter(pk__in=leftover).delete()
 
 
 def _publish_locked(roundup: Roundup) -> None:
