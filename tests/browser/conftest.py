@@ -9,7 +9,9 @@ by tests/forum/test_serve.py and tests/stack/.
 Playwright's sync API and Django in one thread. While Playwright runs, its asyncio loop counts as
 running in this thread (it lives in a greenlet), which has two effects:
 - Django's "ORM call inside an event loop" check fires on every factory call. The test code never
-  runs inside that loop; DJANGO_ALLOW_ASYNC_UNSAFE turns the false alarm off.
+  runs inside that loop; DJANGO_ALLOW_ASYNC_UNSAFE turns the false alarm off, only while
+  Playwright runs (set process-wide, it would leak into the subprocesses of other tests, and
+  `check --deploy` rightly refuses it).
 - asgiref's ``Local`` keeps Django's database connections per context instead of per thread, so
   the test code gets fresh connections to the same test database, not the ones pytest-django set
   up. Those lack the serialized snapshot that ``serialized_rollback`` restores, so the roles the
@@ -28,8 +30,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,13 +108,17 @@ def browser(live_server):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()  # the ones opened while Playwright ran (see the docstring)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+            connections.close_all()  # the ones opened while Playwright ran (see the docstring)
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(autouse=True)
