@@ -194,3 +194,6 @@ class ReadMarker(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "roundup"], name="readmarker_one_per_user")
         ]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.roundup_id} at {self.last_seen_at:%Y-%m-%d %H:%M}"

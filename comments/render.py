@@ -67,6 +67,7 @@ class Viewer:
         self.is_moderator = is_moderator(self.user)
         self.can_act = self.id is not None and not self.locked
         self.csrf_token = escape(self.csrf_token)
+        self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
 
 
 def age(moment: datetime, now: datetime) -> str:
@@ -107,25 +108,31 @@ def new_ids(pairs, viewer: Viewer) -> list[int]:
     ]
 
 
-def render_thread(forest, *, viewer: Viewer, urls: Urls, now: datetime,
-                  max_depth: int = MAX_DEPTH, target_id=None) -> tuple[str, list[int]]:  # fmt: skip
-    """The thread as one HTML string, and the ids of the comments marked new, in order."""
+def render_thread(
+    forest, *, viewer: Viewer, urls: Urls, now: datetime, max_depth: int = MAX_DEPTH, target_id=None
+) -> tuple[bytes, list[int]]:
+    """The thread as UTF-8 bytes, and the ids of the comments marked new, in order.
+
+    Bytes, because each comment is encoded as it is written: one comment with a character
+    outside Latin-1 would otherwise turn the whole multi-megabyte page into a 2- or 4-byte-per-
+    character string, doubling every copy of it (our own markup is ASCII for the same reason).
+    """
     pairs = list(walk(forest, max_depth=max_depth))
     fresh = new_ids(pairs, viewer)
     next_new = dict(zip(fresh, fresh[1:], strict=False))
     fresh_set = set(fresh)
     authors: dict[int, str] = {}  # author id -> header markup, built once per author
-    out = [THREAD_OPEN]
+    out = [_THREAD_OPEN]
     append = out.append
     depth = -1
     for node, cut in pairs:
         d = node.depth
         if d > depth:
             if depth >= 0:
-                append('<ul class="comment-children">')
+                append(_CHILDREN_OPEN)
         else:
-            append("</div></details></li>")
-            append("</ul></div></details></li>" * (depth - d))
+            append(_COMMENT_CLOSE)
+            append(_CHILDREN_CLOSE * (depth - d))
         depth = d
         row = node.comment
         is_new = row.id in fresh_set
@@ -133,13 +140,20 @@ def render_thread(forest, *, viewer: Viewer, urls: Urls, now: datetime,
             _comment(
                 node, cut, viewer, urls, now, authors, is_new, next_new.get(row.id),
                 row.id == target_id,
-            )
+            ).encode()
         )  # fmt: skip
     if depth >= 0:
-        append("</div></details></li>")
-        append("</ul></div></details></li>" * depth)
-    append(THREAD_CLOSE)
-    return "".join(out), fresh
+        append(_COMMENT_CLOSE)
+        append(_CHILDREN_CLOSE * depth)
+    append(_THREAD_CLOSE)
+    return b"".join(out), fresh
+
+
+_THREAD_OPEN = THREAD_OPEN.encode()
+_THREAD_CLOSE = THREAD_CLOSE.encode()
+_CHILDREN_OPEN = b'<ul class="comment-children">'
+_COMMENT_CLOSE = b"</div></details></li>"
+_CHILDREN_CLOSE = b"</ul></div></details></li>"
 
 
 def _author(row, viewer: Viewer, urls: Urls, cache: dict) -> str:
@@ -175,17 +189,19 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
         score = row.score
         parts.append(_author(row, viewer, urls, authors))
         parts.append(
-            f' · <span class="score" data-score>{_plural(score, "point")}</span> · '
+            f' &middot; <span class="score" data-score>{_plural(score, "point")}</span> &middot; '
             f"{_time(row.created_at, now)}"
         )
         if row.edited_at is not None:
             who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
-            parts.append(f' · <span class="edited">{who} {_time(row.edited_at, now)}</span>')
+            parts.append(f' &middot; <span class="edited">{who} {_time(row.edited_at, now)}</span>')
         if is_new:
             parts.append(' <strong class="new-badge">new</strong>')
     else:
         label = "[deleted]" if row.state == DELETED else "[removed by a moderator]"
-        parts.append(f'<span class="placeholder">{label}</span> · {_time(row.created_at, now)}')
+        parts.append(
+            f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, now)}'
+        )
     parts.append("</div>")
 
     collapsed = visible and row.score <= COLLAPSE_AT_SCORE
@@ -194,7 +210,7 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
     parts.append(
         f'<details class="comment-fold"{"" if collapsed else " open"}>'
         # Text, not an aria-label, names the toggle: a label would hide the hidden-replies count.
-        '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[−]</span>'
+        '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[&minus;]</span>'
         '<span class="sr-only">collapse</span></span>'
         f'<span class="fold-closed">[+] {fold}</span>'
         f'</summary><div class="comment-inner">'
@@ -233,7 +249,7 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
     if cut:
         parts.append(
             f'<p class="continue"><a href="{base}">continue this thread '
-            f"({_plural(hidden, 'more reply', 'more replies')}) →</a></p>"
+            f"({_plural(hidden, 'more reply', 'more replies')}) &rarr;</a></p>"
         )
     return "".join(parts)
 
@@ -245,7 +261,7 @@ def _vote(row, own: bool, viewer: Viewer, urls: Urls, base: str) -> str:
         return ""
     if viewer.id is None:
         return (
-            f'<a class="vote-login" href="{urls.login}?next={quote(viewer.page_url)}%23c{row.id}">'
+            f'<a class="vote-login" href="{urls.login}?next={viewer.page_url_quoted}%23c{row.id}">'
             "log in to vote</a>"
         )
     mine = viewer.votes.get(row.id, 0)
@@ -254,8 +270,8 @@ def _vote(row, own: bool, viewer: Viewer, urls: Urls, base: str) -> str:
         f'<form class="vote-form" method="post" action="{base}vote/">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{viewer.csrf_token}">'
         f'<button type="submit" class="vote vote-up" name="value" value="{0 if up else 1}" '
-        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">▲</button>'
+        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">&#9650;</button>'
         f'<button type="submit" class="vote vote-down" name="value" value="{0 if down else -1}" '
-        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">▼</button>'
+        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">&#9660;</button>'
         "</form>"
     )

@@ -3,7 +3,7 @@
 A page reads the whole thread in one query, plus one for the viewer's votes, one for the karma of
 the thread's authors and one for the viewer's read marker: a fixed number however many comments
 and authors there are. The tree is built and sorted in Python (``comments/tree.py``) and written
-out as one HTML string (``comments/render.py``), put in the context as ``thread_html``.
+out as one UTF-8 string (``comments/render.py``) that ``render_with_thread`` splices into the page.
 """
 
 from collections import Counter
@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from types import SimpleNamespace
 
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -23,6 +24,9 @@ from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_thread
 from .services import read_marker_touch
 from .tree import DEFAULT_SORT, SORTS, Node, build_tree, count_shown, normalize_sort
 
+# Where the page template shows ``thread_html``; the thread's bytes replace it once the page is
+# rendered. An HTML comment: the sanitizer strips comments, so user text can never contain it.
+THREAD_SLOT = "<!--roundups:thread-->"
 SORT_SESSION_KEY = "comments.sort"  # the reader's chosen sort, remembered across pages
 SORT_LABELS = {
     "top": "Top",
@@ -114,11 +118,12 @@ def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) 
         locked=roundup.comments_locked,
         page_url=request.path,
     )
-    html, fresh = render_thread(
+    thread, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
     )
     return {
-        "thread_html": html,
+        "thread_html": THREAD_SLOT,
+        "thread_utf8": thread,
         "comment_count": sum(row.state == "visible" for row in rows),
         "shown_count": count_shown(forest),
         "new_count": len(fresh),
@@ -216,4 +221,20 @@ def render_single(request, comment) -> str:
         page_url=roundup.get_absolute_url(),
     )
     html, _ = render_thread([Node(row)], viewer=viewer, urls=Urls.build(), now=timezone.now())
-    return html.removeprefix(THREAD_OPEN).removesuffix(THREAD_CLOSE)
+    return html.decode().removeprefix(THREAD_OPEN).removesuffix(THREAD_CLOSE)
+
+
+def render_with_thread(request, template_name, context):
+    """Render a page that shows a thread, putting the thread's bytes in once at the end.
+
+    A big thread is megabytes of markup, and every level of nested template (extends, blocks,
+    includes) joins and copies what it renders: so the page is rendered around ``THREAD_SLOT``
+    and the thread goes into the response bytes in one join.
+    """
+    response = render(request, template_name, context)
+    thread = context.get("thread_utf8")
+    if thread is not None:
+        head, slot, tail = response.content.partition(THREAD_SLOT.encode())
+        if slot:
+            response.content = (head, thread, tail)
+    return response

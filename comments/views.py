@@ -24,7 +24,7 @@ from roundups.models import Roundup
 from . import queries, services
 from .forms import CommentForm, EditForm, LockForm, ReasonForm
 from .models import Comment
-from .thread_page import permalink_context, render_single
+from .thread_page import permalink_context, render_single, render_with_thread
 from .tree import MAX_DEPTH
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
@@ -143,7 +143,8 @@ def _lock_choice(post, roundup):
 def permalink(request, pk):
     """One comment's subthread, with a path of links up to its parents and the roundup."""
     comment = _comment(pk)
-    return render(request, "comments/permalink.html", permalink_context(request, comment))
+    context = permalink_context(request, comment)
+    return render_with_thread(request, "comments/permalink.html", context)
 
 
 @require_GET

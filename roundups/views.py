@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_author
-from comments.thread_page import record_visit, thread_context
+from comments.thread_page import record_visit, render_with_thread, thread_context
 
 from .forms import PaperEntryFormSet, RoundupForm
 from .models import Roundup, Series
@@ -55,7 +55,7 @@ def detail(request, slug):
     if not roundup.is_published:
         return render(request, "roundups/detail.html", context)
     context.update(thread_context(request, roundup))
-    response = render(request, "roundups/detail.html", context)
+    response = render_with_thread(request, "roundups/detail.html", context)
     record_visit(request, roundup, context)  # after the page is built
     return response
 

@@ -205,7 +205,7 @@ def test_depth_cut_off_links_to_continue_this_thread(client, roundup, reader):
     last_shown = chain[MAX_DEPTH - 1]
     assert (
         f'<p class="continue"><a href="/comments/{last_shown.pk}/">continue this thread '
-        "(2 more replies) →</a></p>"
+        "(2 more replies) &rarr;</a></p>"
     ) in html
     assert html.count('<ul class="comment-children">') == MAX_DEPTH - 1
 
