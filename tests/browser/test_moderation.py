@@ -72,6 +72,8 @@ def test_admin_opens_the_comment_tree(open_tab, roundup, reader):
     indent = {pk: _indent(cell.inner_text()) for pk, cell in cells.items()}
     assert indent[root.pk] == indent[second_root.pk] < indent[child.pk] < indent[grandchild.pk]
 
+    tab.screenshot("tree")
+
     cells[child.pk].click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Change comment")
     expect(page.get_by_label("Body")).to_have_value("A child reply")
