@@ -1,15 +1,33 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from tests import factories
 
 
+def pytest_configure(config):
+    # PBKDF2 at production cost takes most of a second per user on a busy machine and the suite
+    # makes hundreds of users; the hasher is not what it tests. (Subprocess tests such as
+    # check --deploy run with the real settings.)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters and cached pages must not leak between tests."""
-    cache.clear()
+def _clear_cache(request):
+    """Rate-limit counters and cached lookups must not leak between tests.
+
+    Without REDIS_URL the cache lives in the database, so it is cleared only for tests that have
+    one: the thousands of pure tests (sanitizer cases, paper keys, tree sorts) need no database.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("db")  # autouse fixtures run first: set the database up now
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture

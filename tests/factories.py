@@ -68,9 +68,7 @@ def make_roundup(*, author=None, published=True, entries=0, series=None, **kwarg
     if published:
         fields.setdefault("status", Roundup.Status.PUBLISHED)
         fields.setdefault("published_at", timezone.now())
-    roundup = Roundup.objects.create(
-        author=author or make_author(), series=series, **fields
-    )
+    roundup = Roundup.objects.create(author=author or make_author(), series=series, **fields)
     for position in range(1, entries + 1):
         make_entry(roundup, position)
     return roundup

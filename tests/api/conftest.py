@@ -5,14 +5,6 @@ from django.test import Client
 
 from api.models import ApiToken
 
-# PBKDF2 at production cost takes most of a second per user; the hasher is not what these test.
-FAST_TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = FAST_TEST_HASHERS
-
 
 class ApiClient:
     """A test client that speaks JSON, with an optional bearer token."""

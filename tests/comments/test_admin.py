@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in every test; the real hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(roundup, author, body, parent=None):
     return comment_create(
         roundup=roundup, author=author, body=body, parent=parent, enforce_rate_limit=False

@@ -15,12 +15,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in every test; the real hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(roundup, author, parent=None):
     return comment_create(
         roundup=roundup, author=author, body="text", parent=parent, enforce_rate_limit=False

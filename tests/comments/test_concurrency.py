@@ -35,12 +35,6 @@ COMMENTS_EACH = 25
 NEW_ROOT_SHARE = 0.25  # the rest are replies, so most inserts land in a few busy trees
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in every test; the real hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run_in_threads(targets):
     """Start one thread per target behind a barrier; return the exceptions they raised."""
     barrier = threading.Barrier(len(targets))

@@ -8,12 +8,6 @@ from comments.models import Comment, Vote
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made in every test; the real hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def comment(roundup, reader):
     return Comment.objects.create(roundup=roundup, author=reader, body="b", body_html="<p>b</p>")

@@ -9,12 +9,6 @@ from comments.views import MODERATION_LOG_PAGE_SIZE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The fixtures' users need passwords, not slow ones."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def comment(roundup, reader):
     return services.comment_create(

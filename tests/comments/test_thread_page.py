@@ -16,12 +16,6 @@ from comments.tree import MAX_DEPTH
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The fixtures' users need passwords, not slow ones."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # The whole roundup page, view and thread together. Intended to prevent an n+1 issue: the count
 # must be the same for 5 comments and for 300 by 30 authors.
 # Anonymous: the roundup, its entries, the thread (usernames joined in), the authors' karma, and

@@ -20,13 +20,6 @@ from comments.tree import (
     wilson_lower_bound,
 )
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Overrides the shared one: the tree is pure, so these tests touch no cache or database."""
-    yield
-
-
 Row = namedtuple("Row", "id parent_id state score upvotes downvotes created_at")
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=100)

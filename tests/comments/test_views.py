@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The fixtures' users need passwords, not slow ones."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(roundup, user, body="A thought.", parent=None):
     return services.comment_create(
         roundup=roundup, author=user, body=body, parent=parent, enforce_rate_limit=False

@@ -11,13 +11,6 @@ from django.urls import reverse
 
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """The admin tests create superusers; the production hasher's slowness buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 PAGES = {  # path, expected status
     "home": ("/", 200),
     "admin_login": ("/admin/login/", 200),

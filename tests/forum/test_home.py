@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 HOME_PAGE_QUERIES = 2
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_home_lists_published_roundups_newest_first_with_series_date_and_counts(client, author):
     series = factories.make_series("Weekly paper roundup")
     now = timezone.now()

@@ -26,7 +26,10 @@ def test_update_keeps_entries_of_the_same_paper_and_their_discussion(author, rea
     services.roundup_update(
         roundup=roundup,
         by=author,
-        entries=[{**PAPER_C}, {**PAPER_B, "title": "Paper B, revised", "url": PAPER_B["url"] + "v2"}],
+        entries=[
+            {**PAPER_C},
+            {**PAPER_B, "title": "Paper B, revised", "url": PAPER_B["url"] + "v2"},
+        ],
     )
 
     entries = list(PaperEntry.objects.filter(roundup=roundup).order_by("position"))
