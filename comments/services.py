@@ -486,13 +486,15 @@ def read_marker_touch(*, user, roundup, seen_at=None) -> None:
     if not user.is_authenticated:
         return
     seen_at = seen_at or timezone.now()
+    # Every signed-in page view lands here: one UPDATE for a returning reader, no transaction.
+    markers = ReadMarker.objects.filter(user=user, roundup=roundup)
+    if markers.update(last_seen_at=seen_at):
+        return
     try:
         with transaction.atomic():
-            ReadMarker.objects.update_or_create(
-                user=user, roundup=roundup, defaults={"last_seen_at": seen_at}
-            )
+            ReadMarker.objects.create(user=user, roundup=roundup, last_seen_at=seen_at)
     except IntegrityError:  # another tab of the same reader created it first
-        ReadMarker.objects.filter(user=user, roundup=roundup).update(last_seen_at=seen_at)
+        markers.update(last_seen_at=seen_at)
 
 
 def _change_state(comment: Comment, state: str, *, allowed_from) -> bool:

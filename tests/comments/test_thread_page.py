@@ -23,10 +23,9 @@ pytestmark = pytest.mark.django_db
 ANONYMOUS_PAGE_QUERIES = 5
 # Logged in adds: the session and the user (auth middleware); the user's and their groups'
 # permissions (loaded once by the role checks, then cached on the user); the read marker; the
-# viewer's votes; and, after the page is built, recording the visit (read_marker_touch: on a
-# repeat visit its update_or_create runs a locking select and an update inside two savepoints,
-# which are four statements here because the test runs inside a transaction).
-LOGGED_IN_PAGE_QUERIES = 17
+# viewer's votes; and, after the page is built, recording the visit (read_marker_touch: one
+# UPDATE on a repeat visit, with no transaction of its own).
+LOGGED_IN_PAGE_QUERIES = 12
 
 
 def post(roundup, user, body="A thought.", parent=None, **fields):
