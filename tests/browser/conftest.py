@@ -63,13 +63,20 @@ def _skip_reason() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     """Mark this folder's tests: browser, real commits, and the skip when Chromium is missing."""
+    from django.conf import settings
+
     reason = _skip_reason()
     for item in items:
         if HERE not in Path(str(item.path)).parents:
             continue
         item.add_marker(pytest.mark.browser)
         # Real commits, so the live server's thread sees the test's data and the other way round.
-        item.add_marker(pytest.mark.django_db(transaction=True))
+        # available_apps (all of them) makes the flush after each test leave the database empty
+        # instead of re-creating content types, which would collide with a later test's
+        # serialized_rollback (tests/comments/test_concurrency.py).
+        item.add_marker(
+            pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+        )
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
 
