@@ -65,10 +65,6 @@ class Comment(MPTTModel):
         related_name="comments",
     )
 
-    # django-mptt would add this with its own single-column index; its (tree_id, lft) index
-    # already serves every lookup by tree.
-    tree_id = models.PositiveIntegerField(editable=False)
-
     objects = TreeManager.from_queryset(CommentQuerySet)()
 
     class MPTTMeta:
