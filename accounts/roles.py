@@ -28,8 +28,8 @@ ROLE_PERMISSIONS = {
 
 
 def is_author(user) -> bool:
-    """May write roundups."""
-    return user.is_authenticated and user.has_perm("roundups.add_roundup")
+    """May write roundups: members of Authors, and staff (who can in the admin anyway)."""
+    return user.is_authenticated and (user.is_staff or user.has_perm("roundups.add_roundup"))
 
 
 def is_moderator(user) -> bool:

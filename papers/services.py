@@ -83,7 +83,7 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
     """
     if by is None or not by.is_authenticated:
         raise NotAllowed("Log in to do that.")
-    if not (is_author(by) or by.is_staff):
+    if not is_author(by):
         raise NotAllowed("Only authors can add suggested papers to roundups.")
     if roundup is None:
         raise InvalidInput("Choose one of your draft roundups.")

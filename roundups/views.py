@@ -25,7 +25,7 @@ def author_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (is_author(request.user) or request.user.is_staff):
+        if not is_author(request.user):
             raise PermissionDenied("Only members of the Authors group can write roundups.")
         return view(request, *args, **kwargs)
 
