@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from api.api import api
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("users/", include("accounts.user_urls")),
     path("api/", api.urls),
+    re_path(r"^api/", views.api_not_found),  # API clients get JSON, not the site's HTML 404
     path("", include("papers.urls")),
     path("", include("roundups.urls")),
     path("", include("comments.urls")),

@@ -20,6 +20,11 @@ def home(request):
     return render(request, "forum/home.html", {"page": page, "roundups": page.object_list})
 
 
+def api_not_found(request):
+    """Any /api/ address no endpoint answers: the API's JSON error, not the site's 404 page."""
+    return JsonResponse({"detail": "No such API endpoint."}, status=404)
+
+
 @never_cache
 @require_GET
 def healthz(request):

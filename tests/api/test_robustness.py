@@ -150,3 +150,12 @@ def test_integer_bounds_are_in_the_schema(anon):
     assert (year["minimum"], year["maximum"]) == (0, 32767)
     parent = schemas["CommentIn"]["properties"]["parent"]["anyOf"][0]
     assert (parent["minimum"], parent["maximum"]) == (1, 2**63 - 1)
+
+
+@pytest.mark.django_db
+def test_unknown_api_addresses_answer_json_404(client):
+    for path in ("/api/nothing-here", "/api/roundups/x/y/z", "/api/comments/1/nope"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "No such API endpoint."}
