@@ -95,6 +95,12 @@ def paper_coverage(key: str) -> list[PaperEntry]:
     )
 
 
+COVERAGE_FIELDS = (
+    "roundup_id", "position", "paper_key",
+    "roundup__slug", "roundup__title", "roundup__published_at",
+)  # fmt: skip
+
+
 def earlier_coverage(entries) -> dict[int, list[tuple[Roundup, PaperEntry]]]:
     """For each entry, the published roundups that covered the same paper before it, in ONE query.
 
@@ -111,6 +117,9 @@ def earlier_coverage(entries) -> dict[int, list[tuple[Roundup, PaperEntry]]]:
         covered_entries()
         .filter(paper_key__in=keys)
         .select_related("roundup")
+        # Only what "also covered in" links show: every roundup page runs this, and the full rows
+        # would drag each covering roundup's intro, outro and papers' texts along.
+        .only(*COVERAGE_FIELDS)
         .order_by("roundup__published_at", "roundup_id", "position")
     )
     published_at = {other.roundup_id: other.roundup.published_at for other in others}

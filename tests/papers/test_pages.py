@@ -140,6 +140,25 @@ def test_earlier_coverage_in_one_query(django_assert_num_queries):
     assert coverage[fresh.pk] == []
 
 
+def test_roundup_page_shows_earlier_coverage_without_extra_queries(
+    client, django_assert_num_queries
+):
+    # Intended to prevent an n+1 issue: the coverage rows carry only the fields the links show,
+    # so a template reaching for another one would cost a query per link. Four queries: the
+    # roundup, its entries, the (empty) thread and the earlier coverage.
+    first = _roundup(20, title="Week one")
+    second = _roundup(10, title="Week two")
+    current = _roundup(1, title="Week three")
+    for roundup in (first, second, current):
+        make_entry(roundup, position=1, url=ATTENTION)
+        make_entry(roundup, position=2, url=f"https://example.org/only-in/{roundup.slug}")
+    with django_assert_num_queries(4):
+        html = client.get(current.get_absolute_url()).content.decode()
+    assert "Also covered in" in html
+    assert f'href="{first.get_absolute_url()}#paper-1">Week one</a>' in html
+    assert f'href="{second.get_absolute_url()}#paper-1">Week two</a>' in html
+
+
 def test_earlier_coverage_of_a_draft_counts_every_published_roundup():
     published = _roundup(5)
     make_entry(published, url=ATTENTION)
