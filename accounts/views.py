@@ -39,7 +39,7 @@ def profile(request, username):
         Comment.objects.filter(
             author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
         )
-        .select_related("roundup")
+        .select_related("roundup", "text")
         .order_by("-created_at")[:RECENT_COMMENTS]
     )
     context = {

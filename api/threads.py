@@ -17,8 +17,8 @@ _COLUMNS = (
     "id",
     "parent_id",
     "author__username",
-    "body",
-    "body_html",
+    "text__body",  # the text lives in CommentText: joined, still one query
+    "text__body_html",
     "state",
     "score",
     "upvotes",

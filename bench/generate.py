@@ -231,7 +231,7 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
     from django.db import connection, transaction
     from django.db.models import Max
 
-    from comments.models import Comment, Vote
+    from comments.models import Comment, CommentText, Vote
 
     users = users or ensure_users()
     bodies, htmls = pool or rendered_pool()
@@ -242,7 +242,7 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
         first_tree = (Comment.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
         tree_id = {root: first_tree + k for k, root in enumerate(spec.roots)}
         ids = [first_id + i for i in range(spec.n)]
-        rows = []
+        rows, texts = [], []
         for i in range(spec.n):
             score, up, down = spec.score(i)
             parent = spec.parents[i]
@@ -250,13 +250,15 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
                 "id": ids[i], "roundup_id": roundup.pk,
                 "parent_id": None if parent is None else ids[parent],
                 "author_id": users[spec.authors[i]].pk,
-                "body": bodies[spec.bodies[i]], "body_html": htmls[spec.bodies[i]],
                 "score": score, "upvotes": up, "downvotes": down,
                 "created_at": when(start + timedelta(seconds=spec.offsets[i])),
                 "tree_id": tree_id[spec.tree_of[i]], "lft": spec.lft[i], "rght": spec.rght[i],
                 "level": spec.levels[i],
             })  # fmt: skip
+            texts.append({"comment_id": ids[i], "body": bodies[spec.bodies[i]],
+                          "body_html": htmls[spec.bodies[i]]})  # fmt: skip
         _insert(Comment, rows)
+        _insert(CommentText, texts)
         first_vote = (Vote.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         votes = []
         for i in range(spec.n):

@@ -5,9 +5,16 @@ For each thread of the bench database (realistic and one-root-tree, 100 / 1,000 
 * **ours**: ``comments.services.comment_create`` replying to a random comment of the thread: its
   checks, markdown rendering, its own transaction with the tree's advisory lock, the re-read of
   the parent under the lock, and the MPTT insert, committed;
-* **mptt**: plain django-mptt, ``Comment(parent=...).save()`` in a transaction, no lock;
+* **mptt**: django-mptt on our model, ``Comment(parent=...).save()`` (the tree row, then its
+  CommentText row) in a transaction, no lock;
 * **mptt_lock**: the same plus the same advisory lock ours takes (PostgreSQL; on SQLite the lock
-  is ``BEGIN IMMEDIATE``, which every transaction here already starts with).
+  is ``BEGIN IMMEDIATE``, which every transaction here already starts with);
+* **plain_model** / **plain_model_lock** (one-root-tree threads only): genuinely plain
+  django-mptt, the reference the issue quotes: a minimal ``PlainNode(MPTTModel)`` (parent, a
+  short name, django-mptt's own fields and indexes) in a table of its own in the bench database,
+  holding a copy of each one-root tree's parent structure; ``PlainNode(parent=...).save()`` in a
+  transaction, without and with the same tree lock. The parent is the node at the same place as
+  the comment the other variants reply to, so the same number of rows shifts.
 
 and a new root comment (ours with the table-wide lock; plain django-mptt without).
 
@@ -37,7 +44,83 @@ def _vacuum(connection) -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE comments_comment")
+            for table in ("comments_comment", "comments_commenttext", PLAIN_TABLE):
+                if table in connection.introspection.table_names(cursor):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+PLAIN_TABLE = "bench_plainnode"
+_plain_model = None
+
+
+def plain_model():
+    """``PlainNode``: django-mptt as its documentation shows it, with nothing of ours.
+
+    Defined on first use (after Django is set up) under the app label ``bench``, which is not an
+    installed app: no migration, no settings change; ``fill_plain_trees`` makes its table.
+    """
+    global _plain_model
+    if _plain_model is None:
+        from django.db import models
+        from mptt.models import MPTTModel, TreeForeignKey
+
+        class PlainNode(MPTTModel):
+            parent = TreeForeignKey(
+                "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+            )
+            name = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "bench"
+                db_table = PLAIN_TABLE
+
+        _plain_model = PlainNode
+    return _plain_model
+
+
+def fill_plain_trees(generated) -> dict:
+    """(Re)create the PlainNode table with a copy of each one-root bench tree.
+
+    Each copy takes its shape from ``bench.generate.make_spec`` (the same seed and parents as the
+    thread), so node ``i`` sits where the thread's ``i``-th comment sits. Returns, per slug, the
+    id of the copy's node 0 (node ``i`` has that id + ``i``).
+    """
+    from django.db import connection, transaction
+
+    from bench import generate
+
+    PlainNode = plain_model()
+    with connection.schema_editor() as editor:
+        if PLAIN_TABLE in connection.introspection.table_names():
+            editor.delete_model(PlainNode)
+        editor.create_model(PlainNode)
+    first_ids = {}
+    next_id, tree_id = 1, 1
+    with transaction.atomic():
+        for slug, info in generated["threads"].items():
+            if not info["single_root"]:
+                continue
+            spec = generate.make_spec(info["n"], single_root=True)
+            PlainNode.objects.bulk_create(
+                [
+                    PlainNode(
+                        id=next_id + i,
+                        parent_id=None if p is None else next_id + p,
+                        name=f"node {i}",
+                        tree_id=tree_id,
+                        lft=spec.lft[i],
+                        rght=spec.rght[i],
+                        level=spec.levels[i],
+                    )
+                    for i, p in enumerate(spec.parents)
+                ],
+                batch_size=500,
+            )
+            first_ids[slug] = next_id
+            next_id += spec.n
+            tree_id += 1
+        generate._reset_sequences(PlainNode)
+    return first_ids
 
 
 def reps_for(n: int) -> int:
@@ -58,6 +141,8 @@ def measure(backend: str) -> dict:
         raise SystemExit(f"run `python -m bench.generate --db {backend}` first")
     poster = User.objects.get(username="bench-user-01")
     body_html = render_markdown(BODY)
+    PlainNode = plain_model()
+    plain_first = fill_plain_trees(generated)
 
     def ours(roundup, parent):
         return services.comment_create(
@@ -76,10 +161,22 @@ def measure(backend: str) -> dict:
             comment.save()
         return comment
 
+    def plain_node(parent, lock=False):
+        with transaction.atomic():
+            if lock:
+                services._lock_tree(parent.tree_id)
+            node = PlainNode(parent=parent, name="reply")
+            node.save()
+        return node
+
     variants = {
         "ours": ours,
         "mptt": plain,
         "mptt_lock": lambda roundup, parent: plain(roundup, parent, lock=True),
+    }
+    plain_variants = {
+        "plain_model": plain_node,
+        "plain_model_lock": lambda parent: plain_node(parent, lock=True),
     }
     results = {}
     rnd = random.Random(5)
@@ -91,6 +188,13 @@ def measure(backend: str) -> dict:
         targets = [rnd.choice(ids) for _ in range(reps_for(n))]
         samples = {v: [] for v in variants}
         shifted = []
+        plain_at = None
+        if info["single_root"]:
+            samples.update({v: [] for v in plain_variants})
+            # The thread's ids are consecutive in posting order, like the copy's.
+            ids.sort()
+            assert len(ids) == n and ids[-1] - ids[0] == n - 1, (slug, len(ids))
+            plain_at = {pk: plain_first[slug] + (pk - ids[0]) for pk in ids}
         for k, pk in enumerate([targets[0], *targets]):  # the first round is a warm-up
             for name, post in variants.items():
                 parent = Comment.objects.get(pk=pk)  # fresh tree fields each time
@@ -101,6 +205,16 @@ def measure(backend: str) -> dict:
                 )
                 new = Comment.objects.filter(roundup=roundup).order_by("-id").first()
                 assert new.parent_id == pk, (new.pk, new.parent_id, pk)
+                new.delete()
+                if k:
+                    samples[name].append(seconds)
+            if plain_at is None:
+                continue
+            for name, post in plain_variants.items():
+                parent = PlainNode.objects.get(pk=plain_at[pk])
+                seconds, _ = common.timed(lambda post=post, parent=parent: post(parent))
+                new = PlainNode.objects.order_by("-id").first()
+                assert new.parent_id == parent.pk, (new.pk, new.parent_id, parent.pk)
                 new.delete()
                 if k:
                     samples[name].append(seconds)

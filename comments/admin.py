@@ -58,8 +58,13 @@ class CommentRevisionInline(admin.TabularInline):
 
 
 class CommentAdminForm(forms.ModelForm):
-    """The body is the only editable field; changing it needs a reason for the public log."""
+    """The body is the only editable field; changing it needs a reason for the public log.
 
+    The body is stored in CommentText, not on the Comment row, so it is a form field of its own
+    (filled from ``comment.body``); ``save_model`` hands it to ``comment_edit``.
+    """
+
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), strip=False)
     edit_reason = forms.CharField(
         required=False,
         max_length=500,
@@ -69,8 +74,12 @@ class CommentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ("body",)
-        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+        fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("body", self.instance.body)
 
     def clean(self):
         cleaned = super().clean()
@@ -111,8 +120,8 @@ class CommentAdmin(MPTTModelAdmin):
         "state",
         ("author", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("body",)
-    list_select_related = ("author", "roundup")
+    search_fields = ("text__body",)
+    list_select_related = ("author", "roundup", "text")
     list_per_page = 100
     # show_full_result_count would count the whole table again on every filtered page.
     show_full_result_count = False

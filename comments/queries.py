@@ -56,7 +56,11 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     queryset = Comment.objects.for_thread(roundup)
     if tree_id is not None:
         queryset = queryset.filter(tree_id=tree_id)
-    queryset = queryset.annotate(author_name=F("author__username"), **SUGGESTION_COLUMNS)
+    queryset = queryset.annotate(
+        author_name=F("author__username"),
+        body_html=F("text__body_html"),  # the text lives beside the tree row: joined here
+        **SUGGESTION_COLUMNS,
+    )
     queryset = queryset.values_list(*THREAD_FIELDS, *SUGGESTION_COLUMNS)
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:

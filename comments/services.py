@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.roles import is_moderator
 from forum.markdown import render_markdown
 
-from .models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
+from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
 
 # Advisory-lock keys (PostgreSQL). The two-int form keeps tree locks in their own namespace.
 NEW_ROOT_LOCK_KEY = 0x52_4F_4F_54  # "ROOT": one lock for the table-wide max(tree_id)
@@ -81,17 +81,20 @@ def _lock_tree(tree_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TREE_LOCK_NAMESPACE, tree_id])
 
 
-def _lock_comment(pk: int) -> Comment:
+def _lock_comment(pk: int, *, with_text: bool = False) -> Comment:
     """Lock one comment's row and return its current state and counters.
 
     Votes and edits of one comment queue here, so its counters always equal its stored votes and
-    every revision holds the text that was really replaced.
+    every revision holds the text that was really replaced. ``with_text`` joins the comment's
+    text (CommentText) into the same query; only the comment's row is locked, and every write of
+    the text takes this lock first.
     """
-    return (
-        Comment.objects.select_for_update()
-        .only("pk", "state", "body", "author_id", "tree_id", "roundup_id")
-        .get(pk=pk)
-    )
+    fields = ["pk", "state", "author_id", "tree_id", "roundup_id"]
+    queryset = Comment.objects.select_for_update(of=("self",))
+    if with_text:
+        queryset = queryset.select_related("text")
+        fields.append("text__body")
+    return queryset.only(*fields).get(pk=pk)
 
 
 def _lock_reply_target(parent_pk: int, tree_id: int) -> Comment:
@@ -399,22 +402,23 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     with transaction.atomic():
         # Under the row lock, the revision keeps the text really being replaced, even if
         # another edit landed after the caller read ``comment``.
-        current = _lock_comment(comment.pk)
+        current = _lock_comment(comment.pk, with_text=True)
         if not can_edit(current, by):
             raise InvalidInput("This comment can no longer be edited.")
         if plan.body == current.body:
-            comment.body = current.body
+            comment.text = current.text  # what is stored (read, not a change to save)
             return comment
         CommentRevision.objects.create(
             comment=comment, body=current.body, edited_by=by, edited_at=now, reason=plan.reason
         )
-        # update(), not save(): an MPTT save may try to move the node.
-        Comment.objects.filter(pk=comment.pk).update(
-            body=plan.body, body_html=body_html, edited_at=now, edited_by=by
-        )
+        # update(), not save(): an MPTT save may try to move the node. The text is its own row.
+        CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
+        Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
         if plan.as_moderator:
             _log(by, ModerationAction.Action.EDIT, comment=comment, reason=plan.reason)
-    comment.body, comment.body_html = plan.body, body_html
+    # The caller's instance shows what is now stored (assigning ``comment.body`` instead would
+    # mark it as a change still to be saved).
+    comment.text = CommentText(comment=comment, body=plan.body, body_html=body_html)
     comment.edited_at, comment.edited_by = now, by
     return comment
 

@@ -159,6 +159,6 @@ def paper_discussion(entries) -> list[Comment]:
     return list(
         Comment.objects.visible()
         .filter(paper_entry__in=[entry.pk for entry in entries])
-        .select_related("author", "roundup")
+        .select_related("author", "roundup", "text")
         .order_by("roundup__published_at", "roundup_id", "tree_id", "lft")[:PAPER_DISCUSSION_LIMIT]
     )

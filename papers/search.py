@@ -43,7 +43,7 @@ MAX_TERMS = 10  # each word adds a clause per searched field on SQLite
 # Field groups by weight, per kind. The PostgreSQL vectors and the SQLite ranks both use these.
 ROUNDUP_FIELDS = {"A": ["title"], "C": ["intro", "outro"]}
 ENTRY_FIELDS = {"A": ["title"], "B": ["authors", "abstract", "opinion"], "C": ["related"]}
-COMMENT_FIELDS = {"C": ["body"]}
+COMMENT_FIELDS = {"C": ["text__body"]}  # the comment's text (CommentText), joined
 SQLITE_WEIGHTS = {"A": 4, "B": 2, "C": 1}
 HEADLINE_TITLE = {"highlight_all": True}
 HEADLINE_SNIPPET = {
@@ -207,7 +207,7 @@ class SQLiteSearch(SearchBackend):
         return entries
 
     def fetch_comments(self, ids):
-        comments = list(super().fetch_comments(ids))
+        comments = list(super().fetch_comments(ids).select_related("text"))  # the body, joined
         for comment in comments:
             comment.search_title = highlight(comment.roundup.title, [])
             comment.search_snippet = highlight(comment.body, self.terms, snippet=True)
@@ -225,8 +225,15 @@ class PostgresSearch(SearchBackend):
         self.tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
 
     def match(self, queryset, fields):
-        return queryset.alias(search_vector=search_vector(fields)).filter(
-            search_vector=self.tsquery
+        # A field on a related row (a comment's ``text__body``) is joined INNER: the vector's
+        # COALESCE is not strict, so over an outer join PostgreSQL could not start from the GIN
+        # index on the related table and would test every row.
+        related = {name.rsplit("__", 1)[0] for names in fields.values() for name in names
+                   if "__" in name}  # fmt: skip
+        return (
+            queryset.filter(**{f"{path}__isnull": False for path in sorted(related)})
+            .alias(search_vector=search_vector(fields))
+            .filter(search_vector=self.tsquery)
         )
 
     def rank(self, fields):
@@ -284,7 +291,9 @@ class PostgresSearch(SearchBackend):
         return entries
 
     def fetch_comments(self, ids):
-        comments = list(super().fetch_comments(ids).annotate(snippet_hl=self._headline(F("body"))))
+        comments = list(
+            super().fetch_comments(ids).annotate(snippet_hl=self._headline(F("text__body")))
+        )
         for comment in comments:
             comment.search_title = highlight(comment.roundup.title, [])
             comment.search_snippet = from_headline(comment.snippet_hl)

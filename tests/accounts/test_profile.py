@@ -36,7 +36,7 @@ def test_profile_lists_published_roundups_karma_and_visible_comments(client, aut
     assert "4 karma" in html  # karma counts every comment's score: 3 + 2 - 1
     assert "<p>Author reply</p>" in html and "<p>Another one</p>" in html
     assert "Removed words" not in html and "Not the author" not in html
-    newest = Comment.objects.filter(body="Another one").get()
+    newest = Comment.objects.filter(text__body="Another one").get()
     assert f'href="{newest.get_absolute_url()}"' in html
     assert html.index("Another one") < html.index("Author reply")
 

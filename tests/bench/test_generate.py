@@ -43,7 +43,10 @@ def test_single_root_spec():
     assert max(spec.levels) <= generate.MAX_LEVEL
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: without it the flush after this test re-creates content types, and the
+# next test that restores the serialized database (tests/comments/test_concurrency.py, on
+# PostgreSQL) collides with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bulk_insert_matches_django_mptt():
     made = generate.build([120], check=True)
     thread = made[generate.thread_slug(120)]

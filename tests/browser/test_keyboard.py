@@ -40,7 +40,7 @@ def test_reply_with_the_keyboard(open_tab, roundup, reader):
     tab_to(page, comment_box(page, parent).get_by_role("button", name="Post reply"))
     page.keyboard.press("Enter")
     expect(comment_box(page, parent)).to_contain_text("Typed without a mouse.")
-    reply = Comment.objects.get(body="Typed without a mouse.")
+    reply = Comment.objects.get(text__body="Typed without a mouse.")
     assert reply.parent_id == parent.pk
     tab.finish()
 

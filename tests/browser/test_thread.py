@@ -30,7 +30,7 @@ def reply_to(tab, parent, text, *, js):
         page.get_by_label("Your comment").fill(text)
         page.get_by_role("button", name="Post reply").click()
     expect(page.get_by_text(text)).to_be_visible()
-    return Comment.objects.get(body=text)
+    return Comment.objects.get(text__body=text)
 
 
 def test_reply_at_the_top_level_and_three_levels_deep(open_tab, js, roundup, reader, author):
@@ -43,7 +43,7 @@ def test_reply_at_the_top_level_and_three_levels_deep(open_tab, js, roundup, rea
 
     page.get_by_label("Your comment").fill("A new top-level thought.")
     page.get_by_role("button", name="Post comment").click()
-    top = Comment.objects.get(body="A new top-level thought.")
+    top = Comment.objects.get(text__body="A new top-level thought.")
     expect(comment_box(page, top)).to_contain_text("A new top-level thought.")
     assert top.parent_id is None and top.author == reader
     assert depth_on_page(page, top.pk) == 0
@@ -55,7 +55,7 @@ def test_reply_at_the_top_level_and_three_levels_deep(open_tab, js, roundup, rea
 
     # Stored once, and shown in the same place after a fresh load.
     page.reload()
-    assert Comment.objects.filter(body="Replying three levels down.").count() == 1
+    assert Comment.objects.filter(text__body="Replying three levels down.").count() == 1
     assert depth_on_page(page, deep.pk) == 3
     tab.finish()
 

@@ -42,7 +42,7 @@ def db_state():
                 "lft",
                 "rght",
                 "level",
-                "body",
+                "text__body",
                 "state",
                 "score",
                 "upvotes",

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from comments import services
-from comments.models import Comment, ReadMarker
+from comments.models import Comment, CommentText, ReadMarker
 from comments.thread_page import SORT_SESSION_KEY, parse_since
 from comments.tree import MAX_DEPTH
 
@@ -86,6 +86,10 @@ def make_thread(roundup, n, authors, *, seed=7):
             )
         )
     Comment.objects.bulk_create(rows)
+    # bulk_create skips save(), which writes each comment's text row: write them here.
+    CommentText.objects.bulk_create(
+        CommentText(comment_id=row.id, body=row.body, body_html=row.body_html) for row in rows
+    )
     Comment.objects.rebuild()
     return list(Comment.objects.filter(pk__in=[row.id for row in rows]).order_by("pk"))
 
