@@ -14,6 +14,9 @@ from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import Karma
+
+from .karma import karma_for, karma_totals
 from .models import Comment, Vote
 from .services import _lock_new_root, _lock_tree
 
@@ -23,7 +26,7 @@ MAX_PROBLEMS_SHOWN_PER_TREE = 10
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "tree", "shared_tree_id", "counters" or "unrepairable"
+    kind: str  # "tree", "shared_tree_id", "counters", "karma" or "unrepairable"
     message: str
     tree_id: int | None = None
     comment_id: int | None = None
@@ -42,6 +45,7 @@ class Report:
     misplaced: dict = field(default_factory=dict)  # root pk -> [pk of nodes with a wrong tree_id]
     members: dict = field(default_factory=dict)  # root pk -> [pk of every node of its tree]
     bad_counters: list = field(default_factory=list)
+    bad_karma: list = field(default_factory=list)  # user ids whose kept karma is not the sum
 
     @property
     def ok(self) -> bool:
@@ -82,6 +86,7 @@ def check_threads(*, roundup=None) -> Report:
     for root, pks in sorted(members.items(), key=lambda item: nodes[item[0]][2]):
         _check_tree(root, pks, nodes, children, report)
     _check_counters(roundup, report)
+    _check_karma(roundup, report)
     return report
 
 
@@ -263,6 +268,26 @@ def _check_counters(roundup, report) -> None:
         )
 
 
+def _check_karma(roundup, report) -> None:
+    """Each author's kept karma (accounts.Karma) against the sum of their comments' scores."""
+    if roundup is None:
+        users = set(Karma.objects.values_list("user_id", flat=True))
+        users |= set(Comment.objects.order_by().values_list("author_id", flat=True).distinct())
+    else:
+        users = set(_scope(roundup).values_list("author_id", flat=True).distinct())
+    kept, true = karma_for(users), karma_totals(users)
+    for user_id in sorted(users):
+        if kept[user_id] != true.get(user_id, 0):
+            report.bad_karma.append(user_id)
+            report.problems.append(
+                Problem(
+                    "karma",
+                    f"user {user_id}: karma is {kept[user_id]} but their comments' scores "
+                    f"add up to {true.get(user_id, 0)}",
+                )
+            )
+
+
 # --- repair -------------------------------------------------------------------------------------
 
 
@@ -317,6 +342,7 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
             )
 
         changes.extend(_repair_counters(report.bad_counters))
+        changes.extend(_repair_karma(roundup))
     return changes, check_threads(roundup=roundup)
 
 
@@ -384,4 +410,26 @@ def _repair_counters(pks) -> list[str]:
             f"{row['score']}/{row['upvotes']}/{row['downvotes']} -> "
             f"{row['true_score']}/{row['true_up']}/{row['true_down']} (from its stored votes)"
         )
+    return changes
+
+
+def _repair_karma(roundup) -> list[str]:
+    """Set each wrong karma to the sum of the scores, after the counters are repaired.
+
+    The karma rows are locked first, so a vote in flight (its score change not yet visible to
+    this sum) waits and then adds its change on top of the repaired value.
+    """
+    report = Report()
+    _check_karma(roundup, report)
+    if not report.bad_karma:
+        return []
+    for user_id in report.bad_karma:
+        Karma.objects.get_or_create(user_id=user_id)
+    list(Karma.objects.select_for_update().filter(user_id__in=report.bad_karma).order_by("pk"))
+    kept, true = karma_for(report.bad_karma), karma_totals(report.bad_karma)
+    changes = []
+    for user_id in report.bad_karma:
+        value = true.get(user_id, 0)
+        Karma.objects.filter(user_id=user_id).update(value=value)
+        changes.append(f"user {user_id}: karma {kept[user_id]} -> {value} (from their comments)")
     return changes

@@ -20,7 +20,6 @@ THREAD_FIELDS = (
     "parent_id",
     "tree_id",
     "author_id",
-    "author_name",
     "state",
     "score",
     "upvotes",
@@ -31,6 +30,14 @@ THREAD_FIELDS = (
     "body_html",
     "paper_entry_id",  # the paper a comment discusses: per-paper counts and ?paper= filter
 )
+
+
+# The author's name and karma (accounts.Karma, kept by every vote; None before any vote reached
+# them), joined in so a page needs no query per author and none for karma.
+AUTHOR_COLUMNS = {
+    "author_name": F("author__username"),
+    "author_karma": F("author__karma__value"),
+}
 
 
 # A paper suggestion's card data (papers.PaperSuggestion, one per suggesting comment), joined in
@@ -49,22 +56,15 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     """Every comment of ``roundup`` (or of one of its trees) in ``(tree_id, lft)`` order.
 
     One query: the author's username comes through a join, so the page needs no query per author.
-    The ORM writes the SQL, but the rows are read straight from the cursor: Django's per-value
-    converters cost more than the query itself on a big thread. SQLite's driver already parses
-    the datetime columns (naive, in UTC, as Django stores them); they only need their zone.
+    The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows are read straight
+    from the cursor: Django's per-value converters cost more than the query itself on a big
+    thread. SQLite's driver already parses the datetime columns (naive, in UTC, as Django stores
+    them); they only need their zone.
     """
-    queryset = Comment.objects.for_thread(roundup)
-    if tree_id is not None:
-        queryset = queryset.filter(tree_id=tree_id)
-    queryset = queryset.annotate(
-        author_name=F("author__username"),
-        body_html=F("text__body_html"),  # the text lives beside the tree row: joined here
-        **SUGGESTION_COLUMNS,
-    )
-    queryset = queryset.values_list(*THREAD_FIELDS, *SUGGESTION_COLUMNS)
-    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
+    params = [roundup.pk] if tree_id is None else [roundup.pk, tree_id]
+    using = Comment.objects.db
+    with connections[using].cursor() as cursor:
+        cursor.execute(_thread_sql(using, by_tree=tree_id is not None), params)
         raw = cursor.fetchall()
     make = ThreadRow._make
     if not raw or _aware(raw[0][_CREATED]):
@@ -79,7 +79,38 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     return rows
 
 
-ThreadRow = namedtuple("ThreadRow", (*THREAD_FIELDS, *SUGGESTION_COLUMNS))
+_SQL_CACHE: dict[tuple[str, bool], str] = {}
+_ROUNDUP_SLOT, _TREE_SLOT = 987_654_301, 987_654_302  # stand-ins, replaced by the real values
+
+
+def _thread_sql(using: str, *, by_tree: bool) -> str:
+    """The thread query's SQL, compiled by the ORM once per database and kept.
+
+    Compiling it (four joins, twenty columns) costs about as much as running it for a hundred
+    comments, and it only ever differs by its parameters: the roundup's id, then the tree's.
+    """
+    key = (using, by_tree)
+    sql = _SQL_CACHE.get(key)
+    if sql is None:
+        queryset = Comment.objects.for_thread(_ROUNDUP_SLOT)
+        expected = [_ROUNDUP_SLOT]
+        if by_tree:
+            queryset = queryset.filter(tree_id=_TREE_SLOT)
+            expected.append(_TREE_SLOT)
+        queryset = queryset.annotate(
+            **AUTHOR_COLUMNS,
+            body_html=F("text__body_html"),  # the text lives beside the tree row: joined here
+            **SUGGESTION_COLUMNS,
+        )
+        queryset = queryset.values_list(*THREAD_FIELDS, *AUTHOR_COLUMNS, *SUGGESTION_COLUMNS)
+        sql, params = queryset.query.get_compiler(using).as_sql()
+        if list(params) != expected:  # the ORM moved or added parameters: never guess
+            raise RuntimeError(f"thread query parameters changed: {params!r}")
+        _SQL_CACHE[key] = sql
+    return sql
+
+
+ThreadRow = namedtuple("ThreadRow", (*THREAD_FIELDS, *AUTHOR_COLUMNS, *SUGGESTION_COLUMNS))
 _CREATED = ThreadRow._fields.index("created_at")
 _EDITED = ThreadRow._fields.index("edited_at")
 

@@ -56,7 +56,6 @@ class Viewer:
 
     user: object
     votes: dict = field(default_factory=dict)  # comment id -> 1 | -1
-    karma: dict = field(default_factory=dict)  # author id -> karma
     csrf_token: str = ""
     new_since: datetime | None = None
     locked: bool = False
@@ -159,7 +158,7 @@ _CHILDREN_CLOSE = b"</ul></div></details></li>"
 def _author(row, viewer: Viewer, urls: Urls, cache: dict) -> str:
     markup = cache.get(row.author_id)
     if markup is None:
-        karma = viewer.karma.get(row.author_id, 0)
+        karma = row.author_karma or 0  # None: no vote has reached this author yet
         markup = cache[row.author_id] = (
             f'<a class="comment-author" href="{urls.profiles}{quote(row.author_name, safe="")}/">'
             f"{escape(row.author_name)}</a>"
@@ -168,11 +167,25 @@ def _author(row, viewer: Viewer, urls: Urls, cache: dict) -> str:
     return markup
 
 
+# The fold's toggle, split around the count of hidden replies. Text, not an aria-label, names the
+# toggle: a label would hide the hidden-replies count.
+_FOLD_HEAD = (
+    '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[&minus;]</span>'
+    '<span class="sr-only">collapse</span></span><span class="fold-closed">[+] '
+)
+_FOLD_OPEN = '<details class="comment-fold" open>' + _FOLD_HEAD
+_FOLD_SHUT = '<details class="comment-fold">' + _FOLD_HEAD
+_FOLD_TAIL = '</span></summary><div class="comment-inner">'
+
+
 def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target) -> str:
+    """One comment's markup. The hot loop of the biggest pages: written as few calls and string
+    joins as it can be, with the rare parts (edits, own comments, moderators) behind ifs."""
     row = node.comment
     cid = row.id
     base = f"{urls.comments}{cid}/"
-    visible = row.state == VISIBLE
+    state = row.state
+    visible = state == VISIBLE
     own = viewer.id is not None and row.author_id == viewer.id
     classes = "comment"
     if is_new:
@@ -183,87 +196,96 @@ def _comment(node, cut, viewer, urls, now, authors, is_new, next_new, is_target)
         classes += " is-target"
     if not visible:
         classes += " is-placeholder"
-    parts = [f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">']
+
+    hidden = node.descendants
+    if hidden == 0:
+        fold = "comment hidden"
+    elif hidden == 1:
+        fold = "1 reply hidden"
+    else:
+        fold = f"{hidden} replies hidden"
 
     if visible:
         score = row.score
-        parts.append(_author(row, viewer, urls, authors))
-        parts.append(
-            f' &middot; <span class="score" data-score>{_plural(score, "point")}</span> &middot; '
-            f"{_time(row.created_at, now)}"
+        author = authors.get(row.author_id) or _author(row, viewer, urls, authors)
+        head = (
+            f'{author} &middot; <span class="score" data-score>{score} '
+            f"{'point' if score == 1 else 'points'}</span> &middot; {_time(row.created_at, now)}"
         )
         if row.edited_at is not None:
             who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
-            parts.append(f' &middot; <span class="edited">{who} {_time(row.edited_at, now)}</span>')
+            head += f' &middot; <span class="edited">{who} {_time(row.edited_at, now)}</span>'
         if is_new:
-            parts.append(' <strong class="new-badge">new</strong>')
-    else:
-        label = "[deleted]" if row.state == DELETED else "[removed by a moderator]"
-        parts.append(
-            f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, now)}'
+            head += ' <strong class="new-badge">new</strong>'
+        body = (
+            f"{suggestion_card(row) if row.suggestion_url else ''}"
+            f'<div class="comment-body prose">{row.body_html}</div>'
         )
-    parts.append("</div>")
-
-    collapsed = visible and row.score <= COLLAPSE_AT_SCORE
-    hidden = node.descendants
-    fold = f"{_plural(hidden, 'reply', 'replies')} hidden" if hidden else "comment hidden"
-    parts.append(
-        f'<details class="comment-fold"{"" if collapsed else " open"}>'
-        # Text, not an aria-label, names the toggle: a label would hide the hidden-replies count.
-        '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[&minus;]</span>'
-        '<span class="sr-only">collapse</span></span>'
-        f'<span class="fold-closed">[+] {fold}</span>'
-        f'</summary><div class="comment-inner">'
-    )
-    if visible:
-        parts.append(suggestion_card(row))  # "" unless the comment suggests a paper
-        parts.append(f'<div class="comment-body prose">{row.body_html}</div>')
-
-    parts.append('<div class="comment-actions">')
-    if visible:
-        parts.append(_vote(row, own, viewer, urls, base))
+        fold_open = _FOLD_SHUT if score <= COLLAPSE_AT_SCORE else _FOLD_OPEN
+        if own or viewer.locked:
+            actions = ""
+        elif viewer.id is None:
+            actions = (
+                f'<a class="vote-login" href="{urls.login}?next={viewer.page_url_quoted}%23c{cid}">'
+                "log in to vote</a>"
+            )
+        else:
+            actions = _vote(row, viewer, base)
         if viewer.can_act:
-            parts.append(f'<a class="reply-link" href="{base}reply/" data-reply>reply</a>')
+            actions += f'<a class="reply-link" href="{base}reply/" data-reply>reply</a>'
         elif viewer.id is None and not viewer.locked:
-            parts.append(f'<a href="{base}reply/">reply</a>')
-    parts.append(f'<a href="{base}" rel="bookmark">permalink</a>')
-    if row.parent_id is not None:
+            actions += f'<a href="{base}reply/">reply</a>'
+    else:
+        label = "[deleted]" if state == DELETED else "[removed by a moderator]"
+        head = f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, now)}'
+        body = ""
+        fold_open = _FOLD_OPEN
+        actions = ""
+
+    actions += f'<a href="{base}" rel="bookmark">permalink</a>'
+    parent_id = row.parent_id
+    if parent_id is not None:
         # On a permalink page the target's parent is not on the page: link to its own page.
-        parent = f"{urls.comments}{row.parent_id}/" if is_target else f"#c{row.parent_id}"
-        parts.append(f'<a href="{parent}">parent</a>')
+        parent = f"{urls.comments}{parent_id}/" if is_target else f"#c{parent_id}"
+        actions += f'<a href="{parent}">parent</a>'
     if own or viewer.is_moderator:
-        if services.can_edit(row, viewer.user) and (viewer.is_moderator or not viewer.locked):
-            parts.append(f'<a href="{base}edit/">edit</a>')
-        if own and visible:
-            parts.append(f'<a href="{base}delete/">delete</a>')
-        if row.edited_at is not None:
-            parts.append(f'<a href="{base}history/">history</a>')
+        actions += _owner_links(row, own, visible, viewer, base)
+    if is_new and next_new is not None:
+        actions += f'<a class="next-new" href="#c{next_new}">next new comment</a>'
+    markup = (
+        f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">{head}</div>'
+        f"{fold_open}{fold}{_FOLD_TAIL}{body}"
+        f'<div class="comment-actions">{actions}</div>'
+    )
+    if cut:
+        more = "1 more reply" if hidden == 1 else f"{hidden} more replies"
+        markup += (
+            f'<p class="continue"><a href="{base}">continue this thread ({more}) &rarr;</a></p>'
+        )
+    return markup
+
+
+def _owner_links(row, own: bool, visible: bool, viewer: Viewer, base: str) -> str:
+    """Edit, delete, history and the moderator's remove or restore, for who may use them."""
+    links = ""
+    if services.can_edit(row, viewer.user) and (viewer.is_moderator or not viewer.locked):
+        links += f'<a href="{base}edit/">edit</a>'
+    if own and visible:
+        links += f'<a href="{base}delete/">delete</a>'
+    if row.edited_at is not None:
+        links += f'<a href="{base}history/">history</a>'
     if viewer.is_moderator:
         if row.state == REMOVED:
-            parts.append(f'<a href="{base}restore/">restore</a>')
+            links += f'<a href="{base}restore/">restore</a>'
         elif visible:
-            parts.append(f'<a href="{base}remove/">remove</a>')
-    if is_new and next_new is not None:
-        parts.append(f'<a class="next-new" href="#c{next_new}">next new comment</a>')
-    parts.append("</div>")
-    if cut:
-        parts.append(
-            f'<p class="continue"><a href="{base}">continue this thread '
-            f"({_plural(hidden, 'more reply', 'more replies')}) &rarr;</a></p>"
-        )
-    return "".join(parts)
+            links += f'<a href="{base}remove/">remove</a>'
+    return links
 
 
-def _vote(row, own: bool, viewer: Viewer, urls: Urls, base: str) -> str:
-    """Up and down buttons in one form; a pressed button's value is 0, so pressing it again
-    takes the vote back, with or without JavaScript."""
-    if own or viewer.locked:
-        return ""
-    if viewer.id is None:
-        return (
-            f'<a class="vote-login" href="{urls.login}?next={viewer.page_url_quoted}%23c{row.id}">'
-            "log in to vote</a>"
-        )
+def _vote(row, viewer: Viewer, base: str) -> str:
+    """Up and down buttons in one form, for a signed-in viewer who may vote on ``row``; a
+    pressed button's value is 0, so pressing it again takes the vote back, with or without
+    JavaScript."""
     mine = viewer.votes.get(row.id, 0)
     up, down = mine == 1, mine == -1
     return (

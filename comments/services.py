@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.roles import is_moderator
 from forum.markdown import render_markdown
 
+from .karma import karma_add
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
 
 # Advisory-lock keys (PostgreSQL). The two-int form keeps tree locks in their own namespace.
@@ -357,6 +358,7 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
                 upvotes=F("upvotes") + (int(value == 1) - int(old == 1)),
                 downvotes=F("downvotes") + (int(value == -1) - int(old == -1)),
             )
+            karma_add(locked.author_id, value - old)
         score, upvotes, downvotes = Comment.objects.filter(pk=comment.pk).values_list(
             "score", "upvotes", "downvotes"
         )[0]

@@ -1,8 +1,8 @@
 """The comment thread shown under a roundup, and on a comment's permalink page.
 
-A page reads the whole thread in one query, plus one for the viewer's votes, one for the karma of
-the thread's authors and one for the viewer's read marker: a fixed number however many comments
-and authors there are. The tree is built and sorted in Python (``comments/tree.py``) and written
+A page reads the whole thread in one query (authors' names and karma joined in), plus one for the
+viewer's votes and one for the viewer's read marker: a fixed number however many comments and
+authors there are. The tree is built and sorted in Python (``comments/tree.py``) and written
 out as one UTF-8 string (``comments/render.py``) that ``render_with_thread`` splices into the page.
 """
 
@@ -105,14 +105,13 @@ def paper_counts(rows) -> Counter:
 def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) -> dict:
     """Sort and render ``rows`` for the viewer: the part the roundup and permalink pages share.
 
-    Runs the viewer's-votes and karma queries; everything else is pure Python.
+    Runs the viewer's-votes query; everything else is pure Python.
     """
     forest = build_tree(rows, sort=sort, now=now, root_id=root_id)
     user = request.user
     viewer = Viewer(
         user=user,
         votes=queries.viewer_votes(user, roundup),
-        karma=karma_for({row.author_id for row in rows}),
         csrf_token=get_token(request) if user.is_authenticated else "",
         new_since=new_since,
         locked=roundup.comments_locked,
@@ -210,12 +209,13 @@ def render_single(request, comment) -> str:
     """One comment's markup: a fresh reply, for the page's script to insert where it belongs."""
     row = SimpleNamespace(
         author_name=comment.author.get_username(),
-        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS if name != "author_name"},
+        author_karma=karma_for([comment.author_id])[comment.author_id],
+        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS},
+        **dict.fromkeys(queries.SUGGESTION_COLUMNS),  # a fresh reply suggests no paper
     )
     roundup = comment.roundup
     viewer = Viewer(
         user=request.user,
-        karma=karma_for([comment.author_id]),
         csrf_token=get_token(request),
         locked=roundup.comments_locked,
         page_url=roundup.get_absolute_url(),

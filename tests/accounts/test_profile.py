@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from comments import services
 from comments.models import Comment
 from tests import factories
 
@@ -20,12 +21,20 @@ def comment(roundup, author, body, *, state="visible", score=0):
     )
 
 
+def vote(target, value, voters):
+    for voter in voters:
+        services.vote_cast(comment=target, user=voter, value=value)
+
+
 def test_profile_lists_published_roundups_karma_and_visible_comments(client, author, reader):
     published = factories.make_roundup(author=author, entries=2)
     draft = factories.make_roundup(author=author, published=False)
-    comment(published, author, "Author reply", score=3)
-    comment(published, author, "Another one", score=2)
-    comment(published, author, "Removed words", state="removed", score=-1)
+    voters = [factories.make_user(f"voter{i}") for i in range(3)]
+    vote(comment(published, author, "Author reply"), 1, voters)
+    vote(comment(published, author, "Another one"), 1, voters[:2])
+    removed = comment(published, author, "Removed words")
+    vote(removed, -1, voters[:1])
+    Comment.objects.filter(pk=removed.pk).update(state="removed")
     comment(published, reader, "Not the author's")
 
     response = client.get(reverse("users:profile", args=["author"]))
@@ -33,7 +42,7 @@ def test_profile_lists_published_roundups_karma_and_visible_comments(client, aut
     assert response.status_code == 200
     assert published.title in html and draft.title not in html
     assert "2 papers" in html
-    assert "4 karma" in html  # karma counts every comment's score: 3 + 2 - 1
+    assert "4 karma" in html  # karma counts every comment's score, removed or not: 3 + 2 - 1
     assert "<p>Author reply</p>" in html and "<p>Another one</p>" in html
     assert "Removed words" not in html and "Not the author" not in html
     newest = Comment.objects.filter(text__body="Another one").get()
