@@ -5,6 +5,7 @@ building 300 ``Comment`` objects costs more than the query itself, and the page 
 columns below. ``comments/tree.py`` and ``comments/render.py`` both work on these rows.
 """
 
+import sqlite3
 from collections import namedtuple
 from datetime import UTC, datetime
 
@@ -68,8 +69,8 @@ def thread_rows(roundup, *, tree_id=None) -> list:
         raw = cursor.fetchall()
     make = ThreadRow._make
     if not raw or _aware(raw[0][_CREATED]):
-        return [make(row) for row in raw]
-    rows = []
+        return list(map(make, raw))
+    rows = []  # a backend that hands back naive datetimes (in UTC, as Django stores them)
     for row in raw:
         row = list(row)
         row[_CREATED] = _utc(row[_CREATED])
@@ -106,8 +107,34 @@ def _thread_sql(using: str, *, by_tree: bool) -> str:
         sql, params = queryset.query.get_compiler(using).as_sql()
         if list(params) != expected:  # the ORM moved or added parameters: never guess
             raise RuntimeError(f"thread query parameters changed: {params!r}")
+        if connections[using].vendor == "sqlite":
+            sql = _sqlite_aware_datetimes(sql)
         _SQL_CACHE[key] = sql
     return sql
+
+
+def _sqlite_aware_datetimes(sql: str) -> str:
+    """Let SQLite's driver hand back the two datetime columns already aware, in UTC.
+
+    The driver picks a column's converter from a ``[type]`` in its name before its declared
+    type (Django opens connections with ``PARSE_COLNAMES``), so naming them ``created_at
+    [roundups_utc]`` replaces Django's naive converter with ours, once per value, in the fetch
+    itself: no second pass over the rows to attach the zone.
+    """
+    for column in ("created_at", "edited_at"):
+        alias = f'AS "{column}"'
+        if sql.count(alias) != 1:  # the ORM wrote something else: keep its SQL as it is
+            return sql
+        sql = sql.replace(alias, f'AS "{column} [{_SQLITE_UTC}]"')
+    return sql
+
+
+def _utc_from_sqlite(value: bytes) -> datetime:
+    return datetime.fromisoformat(value.decode()).replace(tzinfo=UTC)
+
+
+_SQLITE_UTC = "roundups_utc"
+sqlite3.register_converter(_SQLITE_UTC, _utc_from_sqlite)
 
 
 ThreadRow = namedtuple("ThreadRow", (*THREAD_FIELDS, *AUTHOR_COLUMNS, *SUGGESTION_COLUMNS))
