@@ -104,7 +104,11 @@ def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_
     for row in rows:
         node = Node(row)
         nodes[row.id] = node
-        children_of.setdefault(row.parent_id, []).append(node)
+        siblings = children_of.get(row.parent_id)
+        if siblings is None:
+            children_of[row.parent_id] = [node]
+        else:
+            siblings.append(node)
 
     if root_id is None:
         # Roots, and orphans whose parent is not among the rows, start the forest.
@@ -113,24 +117,37 @@ def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_
         tops = [nodes[root_id]] if root_id in nodes else []
 
     forest = []
-    # Iterative post-order walk: deep chains must not hit Python's recursion limit.
     for top in tops:
-        stack = [(top, 0, False)]
+        # One walk down sets depths and lists the tree parents-first (iterative: deep chains
+        # must not hit Python's recursion limit); going up that list then meets every node
+        # after all of its children, to keep, sort and count them.
+        order = []
+        stack = [top]
         while stack:
-            node, depth, expanded = stack.pop()
-            if not expanded:
-                node.depth = depth
-                stack.append((node, depth, True))
-                for child in children_of.get(node.comment.id, ()):
-                    stack.append((child, depth + 1, False))
+            node = stack.pop()
+            order.append(node)
+            kids = children_of.get(node.comment.id)
+            if kids:
+                depth = node.depth + 1
+                for child in kids:
+                    child.depth = depth
+                stack.extend(kids)
+        for node in reversed(order):
+            kids = children_of.get(node.comment.id)
+            if not kids:
                 continue
-            kept = [c for c in children_of.get(node.comment.id, ()) if _kept(c)]
-            kept.sort(key=key)
+            kept = [child for child in kids if child.comment.state == VISIBLE or child.children]
+            if len(kept) > 1:
+                kept.sort(key=key)
             node.children = kept
-            node.descendants = sum(1 + c.descendants for c in kept)
+            descendants = len(kept)
+            last = node.last_activity
             for child in kept:
-                if child.last_activity > node.last_activity:
-                    node.last_activity = child.last_activity
+                descendants += child.descendants
+                if child.last_activity > last:
+                    last = child.last_activity
+            node.descendants = descendants
+            node.last_activity = last
         if _kept(top):
             forest.append(top)
     forest.sort(key=key)
