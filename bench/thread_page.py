@@ -42,13 +42,14 @@ def floor_html(roundup_id: int) -> str:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from comments.models import Comment
+    from comments.models import Comment, CommentText
     from comments.tree import MAX_DEPTH
 
     sql = (
-        f"SELECT c.id, c.level, c.score, c.created_at, c.body_html, u.username "
+        f"SELECT c.id, c.level, c.score, c.created_at, t.body_html, u.username "
         f"FROM {Comment._meta.db_table} c JOIN {get_user_model()._meta.db_table} u "
-        f"ON u.id = c.author_id WHERE c.roundup_id = %s AND c.level < %s "
+        f"ON u.id = c.author_id JOIN {CommentText._meta.db_table} t ON t.comment_id = c.id "
+        f"WHERE c.roundup_id = %s AND c.level < %s "
         f"ORDER BY c.tree_id, c.lft"
     )
     with connection.cursor() as cursor:
@@ -81,7 +82,11 @@ def recursetree_html(roundup) -> str:
 
     if _recurse is None:
         _recurse = engines["django"].from_string(RECURSE_TEMPLATE).template
-    nodes = Comment.objects.for_thread(roundup).filter(level__lt=MAX_DEPTH).select_related("author")
+    nodes = (
+        Comment.objects.for_thread(roundup)
+        .filter(level__lt=MAX_DEPTH)
+        .select_related("author", "text")
+    )
     return _recurse.render(Context({"nodes": nodes}))
 
 

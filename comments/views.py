@@ -62,7 +62,7 @@ def login_to_act(view):
 def _comment(pk) -> Comment:
     """The comment with its roundup; 404 unless the roundup is published."""
     return get_object_or_404(
-        Comment.objects.select_related("roundup", "author"),
+        Comment.objects.select_related("roundup", "author", "text"),
         pk=pk,
         roundup__status=Roundup.Status.PUBLISHED,
     )
