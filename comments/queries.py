@@ -130,7 +130,9 @@ def _sqlite_aware_datetimes(sql: str) -> str:
 
 
 def _utc_from_sqlite(value: bytes) -> datetime:
-    return datetime.fromisoformat(value.decode()).replace(tzinfo=UTC)
+    # Django stores naive UTC ("2026-01-31 18:00:00.123456"); naming the offset in the text is
+    # several times cheaper than .replace(tzinfo=UTC) on the parsed value.
+    return datetime.fromisoformat(value.decode() + "+00:00")
 
 
 _SQLITE_UTC = "roundups_utc"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.roles import is_moderator
+from forum.gcpause import paused_gc
 
 from . import queries
 from .forms import CommentForm, LockForm
@@ -138,7 +139,16 @@ def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) 
 
 
 def thread_context(request, roundup) -> dict:
-    """Context for ``comments/_thread_section.html``: the whole thread, sorted, ready to show."""
+    """Context for ``comments/_thread_section.html``: the whole thread, sorted, ready to show.
+
+    The rows and the tree are built with the cyclic collector paused (``forum/gcpause.py``):
+    they hold no cycles, and are freed as soon as the markup is written.
+    """
+    with paused_gc():
+        return _thread_context(request, roundup)
+
+
+def _thread_context(request, roundup) -> dict:
     now = timezone.now()
     sort = chosen_sort(request)
     since, since_notice = parse_since(request.GET.get("since"))
@@ -180,16 +190,17 @@ def permalink_context(request, comment) -> dict:
     """
     now = timezone.now()
     roundup = comment.roundup
-    rows = queries.thread_rows(roundup, tree_id=comment.tree_id)
-    context = build_thread(
-        request,
-        roundup,
-        rows,
-        sort=chosen_sort(request),
-        now=now,
-        new_since=queries.last_seen(request.user, roundup),
-        root_id=comment.pk,
-    )
+    with paused_gc():  # as for the roundup page (see thread_context)
+        rows = queries.thread_rows(roundup, tree_id=comment.tree_id)
+        context = build_thread(
+            request,
+            roundup,
+            rows,
+            sort=chosen_sort(request),
+            now=now,
+            new_since=queries.last_seen(request.user, roundup),
+            root_id=comment.pk,
+        )
     by_id = {row.id: row for row in rows}
     ancestors = []
     parent_id = comment.parent_id

@@ -14,7 +14,7 @@ def link_host(url: str) -> str:
 
 
 @cache
-def _roundup_prefix() -> str:
+def roundup_url_prefix() -> str:
     """The roundup pages' URL prefix ("/roundups/"), reversed once per process."""
     return reverse("roundups:detail", args=["x"])[: -len("x/")]
 
@@ -29,7 +29,7 @@ def suggestion_card(row) -> str:
     if status == "taken":
         slug = getattr(row, "suggestion_taken_slug", None)
         if slug and getattr(row, "suggestion_taken_status", "") == "published":
-            where = f"{_roundup_prefix()}{escape(slug)}/#paper-{row.suggestion_taken_position}"
+            where = f"{roundup_url_prefix()}{escape(slug)}/#paper-{row.suggestion_taken_position}"
             state = f'taken: <a href="{where}">covered in a roundup</a>'
         else:
             state = "taken for an upcoming roundup"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 
 from comments.models import Comment
+from papers.cards import roundup_url_prefix
 from roundups.models import PaperEntry, Roundup
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
@@ -95,48 +96,78 @@ def paper_coverage(key: str) -> list[PaperEntry]:
     )
 
 
-COVERAGE_FIELDS = (
-    "roundup_id", "position", "paper_key",
-    "roundup__slug", "roundup__title", "roundup__published_at",
-)  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class CoveringRoundup:
+    """An earlier roundup as an "also covered in" link shows it: no model, no reverse()."""
+
+    pk: int
+    slug: str
+    title: str
+    published_at: object
+
+    def get_absolute_url(self) -> str:
+        return f"{roundup_url_prefix()}{self.slug}/"  # slugs are URL-safe; the prefix reversed once
 
 
-def earlier_coverage(entries) -> dict[int, list[tuple[Roundup, PaperEntry]]]:
+@dataclass(frozen=True, slots=True)
+class CoveringEntry:
+    """The entry of that roundup: where on its page the link points."""
+
+    pk: int
+    roundup_id: int
+    position: int
+    paper_key: str
+
+    @property
+    def anchor(self) -> str:
+        return PaperEntry.anchor_for(self.position)
+
+
+def earlier_coverage(entries) -> dict[int, list[tuple[CoveringRoundup, CoveringEntry]]]:
     """For each entry, the published roundups that covered the same paper before it, in ONE query.
 
     "Before" means published earlier than the entry's own roundup; for an entry of a draft, every
     published roundup counts. Entries without coverage elsewhere get an empty list. The entries'
-    own roundups are never fetched: their publication times come from the same query.
+    own roundups are never fetched: their publication times come from the same query. Every
+    roundup page runs this, so it reads plain rows of only what the links show.
     """
     entries = list(entries)
     keys = {entry.paper_key for entry in entries if entry.paper_key}
     result = {entry.pk: [] for entry in entries}
     if not keys:
         return result
-    others = list(
+    rows = (
         covered_entries()
         .filter(paper_key__in=keys)
-        .select_related("roundup")
-        # Only what "also covered in" links show: every roundup page runs this, and the full rows
-        # would drag each covering roundup's intro, outro and papers' texts along.
-        .only(*COVERAGE_FIELDS)
         .order_by("roundup__published_at", "roundup_id", "position")
+        .values_list(
+            "pk",
+            "roundup_id",
+            "position",
+            "paper_key",
+            "roundup__slug",
+            "roundup__title",
+            "roundup__published_at",
+        )  # fmt: skip
     )
-    published_at = {other.roundup_id: other.roundup.published_at for other in others}
+    roundups = {}
+    others = []
+    for pk, roundup_id, position, key, slug, title, published_at in rows:
+        roundup = roundups.get(roundup_id)
+        if roundup is None:
+            roundup = roundups[roundup_id] = CoveringRoundup(roundup_id, slug, title, published_at)
+        others.append((roundup, CoveringEntry(pk, roundup_id, position, key)))
     for entry in entries:
-        when = published_at.get(entry.roundup_id)  # None: the entry's roundup is a draft
-        seen = set()
-        for other in others:
+        when = roundups[entry.roundup_id].published_at if entry.roundup_id in roundups else None
+        seen = set()  # a roundup that listed the paper twice shows once
+        for roundup, other in others:
             if other.paper_key != entry.paper_key or other.roundup_id == entry.roundup_id:
                 continue
-            if when is not None and (other.roundup.published_at, other.roundup_id) >= (
-                when,
-                entry.roundup_id,
-            ):
+            if when is not None and (roundup.published_at, roundup.pk) >= (when, entry.roundup_id):
                 continue
-            if other.roundup_id not in seen:  # a roundup that listed the paper twice shows once
-                seen.add(other.roundup_id)
-                result[entry.pk].append((other.roundup, other))
+            if roundup.pk not in seen:
+                seen.add(roundup.pk)
+                result[entry.pk].append((roundup, other))
     return result
 
 

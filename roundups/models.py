@@ -187,7 +187,12 @@ class PaperEntry(models.Model):
 
     @property
     def anchor(self):
-        return f"paper-{self.position}"
+        return self.anchor_for(self.position)
+
+    @staticmethod
+    def anchor_for(position) -> str:
+        """The id of the paper at ``position`` on its roundup's page."""
+        return f"paper-{position}"
 
     def render_html(self):
         self.opinion_html = render_markdown(self.opinion)

@@ -427,8 +427,8 @@ def _concurrent_replies_and_votes(servers, seeded, env):
 
     with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         cursor.execute(
-            "SELECT body, count(*), min(id) FROM comments_comment WHERE body LIKE 'reply %%' "
-            "GROUP BY body"
+            "SELECT body, count(*), min(comment_id) FROM comments_commenttext "
+            "WHERE body LIKE 'reply %%' GROUP BY body"
         )
         stored = {body: (count, pk) for body, count, pk in cursor.fetchall()}
         assert {body: (1, pk) for body, pk in posted.items()} == stored
