@@ -90,6 +90,7 @@ def test_floor_and_recursetree_show_what_the_page_shows():
     assert expected < 300  # some replies sit behind "continue this thread"
     assert ours == expected
     assert thread_page.floor_count(thread_page.floor_html(roundup.pk)) == expected
+    assert thread_page.floor_count(thread_page.floor_narrow_html(roundup.pk)) == expected
     assert thread_page.recursetree_count(thread_page.recursetree_html(roundup)) == expected
 
 
