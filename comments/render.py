@@ -89,10 +89,6 @@ def _time(moment: datetime, now: datetime) -> str:
     return f'<time datetime="{iso}" title="{iso[:10]} {iso[11:19]} UTC">{age(moment, now)}</time>'
 
 
-def _plural(n: int, singular: str, plural: str = "") -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
 def new_ids(pairs, viewer: Viewer) -> list[int]:
     """Ids of the shown comments that are new to the viewer, in display order."""
     since = viewer.new_since
