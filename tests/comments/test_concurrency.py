@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from accounts.models import Karma
 from comments.integrity import check_threads
 from comments.models import Comment, Vote
 from comments.services import comment_create, vote_cast
@@ -166,4 +167,29 @@ def test_parallel_votes_match_the_stored_votes(roundup, author):
     assert comment.score == sum(values)
     assert comment.upvotes == values.count(1)
     assert comment.downvotes == values.count(-1)
+    assert check_threads().ok
+
+
+def test_parallel_votes_on_one_authors_comments_keep_karma(roundup, author):
+    """Votes on different comments of one author lock different rows but move one karma row,
+    and the first ones race to create it."""
+    comments = [
+        comment_create(roundup=roundup, author=author, body=f"Mine {n}", enforce_rate_limit=False)
+        for n in range(4)
+    ]
+    voters = [factories.make_user(f"voter{n}") for n in range(VOTERS)]
+    targets = [
+        (
+            lambda user=user, n=n: vote_cast(
+                comment=comments[n % 4], user=user, value=1 - 2 * (n % 5 == 0)
+            )
+        )
+        for n, user in enumerate(voters)
+    ]
+    assert run_in_threads(targets) == []
+    scores = sum(Comment.objects.filter(author=author).values_list("score", flat=True))
+    assert scores == sum(
+        Vote.objects.filter(comment__author=author).values_list("value", flat=True)
+    )
+    assert Karma.objects.get(user=author).value == scores
     assert check_threads().ok
