@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.tree import build_tree
+from forum.gcpause import paused_gc
 
 # The columns a thread needs, the author's username joined in: one query for the whole thread.
 _COLUMNS = (
@@ -57,11 +58,15 @@ def _rows(queryset) -> list[Row]:
 
 
 def thread_json(roundup, *, sort) -> str:
-    """``{"count", "comments"}`` for a roundup: one query."""
-    rows = _rows(Comment.objects.for_thread(roundup))
-    forest = build_tree(rows, sort=sort, now=timezone.now())
-    count = sum(1 for row in rows if row.state == _VISIBLE)
-    return f'{{"count":{count},"comments":{_forest_json(forest)}}}'
+    """``{"count", "comments"}`` for a roundup: one query.
+
+    Built with the cyclic collector paused, as the thread page is (``forum/gcpause.py``).
+    """
+    with paused_gc():
+        rows = _rows(Comment.objects.for_thread(roundup))
+        forest = build_tree(rows, sort=sort, now=timezone.now())
+        count = sum(1 for row in rows if row.state == _VISIBLE)
+        return f'{{"count":{count},"comments":{_forest_json(forest)}}}'
 
 
 def subtree_json(comment: Comment, *, sort) -> str | None:
