@@ -1,4 +1,4 @@
-"""Karma kept per user (accounts.Karma): every vote moves it, check_threads proves and repairs it."""
+"""Karma kept per user (accounts.Karma): votes move it; check_threads proves and repairs it."""
 
 from io import StringIO
 
