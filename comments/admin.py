@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from mptt.admin import MPTTModelAdmin
 
+from accounts.models import Karma
 from accounts.roles import is_moderator
 
 from .models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
@@ -223,6 +224,16 @@ class VoteAdmin(ReadOnlyAdmin):
     list_select_related = ("comment", "user")
     search_fields = ("user__username",)
     raw_id_fields = ("comment", "user")
+
+
+@admin.register(Karma)
+class KarmaAdmin(ReadOnlyAdmin):
+    """Kept by every vote (comments/karma.py); ``check_threads --repair`` recounts it."""
+
+    list_display = ("user", "value")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    ordering = ("-value",)
 
 
 @admin.register(ModerationAction)

@@ -84,3 +84,14 @@ def test_repairing_vote_counters_recounts_karma_too(roundup, reader, other_reade
     call_command("check_threads", "--repair", stdout=out)
     assert kept(reader) == 1 and Comment.objects.get(pk=comment.pk).score == 1
     assert check_threads().ok
+
+
+def test_admin_lists_karma_read_only(client, admin_user, roundup, reader, other_reader):
+    from django.urls import reverse
+
+    vote_cast(comment=post(roundup, reader), user=other_reader, value=1)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:accounts_karma_changelist") + "?q=reader")
+    assert response.status_code == 200
+    assert "reader" in response.content.decode()
+    assert client.get(reverse("admin:accounts_karma_add")).status_code == 403
