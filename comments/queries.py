@@ -56,11 +56,11 @@ SUGGESTION_COLUMNS = {
 def thread_rows(roundup, *, tree_id=None) -> list:
     """Every comment of ``roundup`` (or of one of its trees) in ``(tree_id, lft)`` order.
 
-    One query: the author's username comes through a join, so the page needs no query per author.
-    The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows are read straight
-    from the cursor: Django's per-value converters cost more than the query itself on a big
-    thread. SQLite's driver already parses the datetime columns (naive, in UTC, as Django stores
-    them); they only need their zone.
+    One query: the author's name and karma and the text come through joins, so the page needs no
+    query per author. The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows
+    are read straight from the cursor: Django's per-value converters cost more than the query
+    itself on a big thread. The datetimes arrive aware, in UTC: from psycopg2, and from SQLite's
+    driver through our column type (``_sqlite_aware_datetimes``).
     """
     params = [roundup.pk] if tree_id is None else [roundup.pk, tree_id]
     using = Comment.objects.db
@@ -121,11 +121,11 @@ def _sqlite_aware_datetimes(sql: str) -> str:
     [roundups_utc]`` replaces Django's naive converter with ours, once per value, in the fetch
     itself: no second pass over the rows to attach the zone.
     """
-    for column in ("created_at", "edited_at"):
-        alias = f'AS "{column}"'
-        if sql.count(alias) != 1:  # the ORM wrote something else: keep its SQL as it is
-            return sql
-        sql = sql.replace(alias, f'AS "{column} [{_SQLITE_UTC}]"')
+    aliases = [f'AS "{column}"' for column in ("created_at", "edited_at")]
+    if any(sql.count(alias) != 1 for alias in aliases):
+        return sql  # the ORM wrote something else: keep its SQL, thread_rows zones the values
+    for alias in aliases:
+        sql = sql.replace(alias, f'{alias[:-1]} [{_SQLITE_UTC}]"')
     return sql
 
 
