@@ -270,20 +270,20 @@ def _check_counters(roundup, report) -> None:
 
 def _check_karma(roundup, report) -> None:
     """Each author's kept karma (accounts.Karma) against the sum of their comments' scores."""
-    if roundup is None:
-        users = set(Karma.objects.values_list("user_id", flat=True))
-        users |= set(Comment.objects.order_by().values_list("author_id", flat=True).distinct())
+    if roundup is None:  # every row and every author: no list of ids sent to the database
+        kept = dict(Karma.objects.values_list("user_id", "value"))
+        true = karma_totals()
     else:
-        users = set(_scope(roundup).values_list("author_id", flat=True).distinct())
-    kept, true = karma_for(users), karma_totals(users)
-    for user_id in sorted(users):
-        if kept[user_id] != true.get(user_id, 0):
+        authors = set(_scope(roundup).values_list("author_id", flat=True).distinct())
+        kept, true = karma_for(authors), karma_totals(authors)
+    for user_id in sorted(kept.keys() | true.keys()):
+        if kept.get(user_id, 0) != true.get(user_id, 0):
             report.bad_karma.append(user_id)
             report.problems.append(
                 Problem(
                     "karma",
-                    f"user {user_id}: karma is {kept[user_id]} but their comments' scores "
-                    f"add up to {true.get(user_id, 0)}",
+                    f"user {user_id}: karma is {kept.get(user_id, 0)} but their comments' "
+                    f"scores add up to {true.get(user_id, 0)}",
                 )
             )
 
