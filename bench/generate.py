@@ -268,6 +268,7 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
                     {
                         "id": first_vote + len(votes),
                         "comment_id": ids[i],
+                        "roundup_id": roundup.pk,
                         "user_id": users[voter].pk,
                         "value": value,
                         "created_at": cast,

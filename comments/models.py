@@ -208,7 +208,14 @@ class Vote(models.Model):
         DOWN = -1, "Down"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The comment's roundup, copied here so a page finds the viewer's votes on its thread by
+    # (user, roundup) instead of reading every vote the viewer ever cast (see viewer_votes).
+    roundup = models.ForeignKey(
+        "roundups.Roundup", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     value = models.SmallIntegerField(choices=Value.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -217,10 +224,17 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["comment", "user"], name="vote_one_per_user"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
         ]
-        indexes = [models.Index(fields=["user", "comment"], name="vote_user_idx")]
+        indexes = [models.Index(fields=["user", "roundup"], name="vote_user_roundup_idx")]
 
     def __str__(self):
         return f"{self.user_id} {self.value:+d} on {self.comment_id}"
+
+    def save(self, *args, **kwargs):
+        if self.roundup_id is None and self.comment_id is not None:
+            self.roundup_id = Comment.objects.values_list("roundup_id", flat=True).get(
+                pk=self.comment_id
+            )
+        super().save(*args, **kwargs)
 
 
 class CommentRevision(models.Model):

@@ -159,7 +159,7 @@ def viewer_votes(user, roundup) -> dict[int, int]:
     if not user.is_authenticated:
         return {}
     return dict(
-        Vote.objects.filter(user=user, comment__roundup=roundup).values_list("comment_id", "value")
+        Vote.objects.filter(user=user, roundup=roundup).values_list("comment_id", "value")
     )
 
 

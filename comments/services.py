@@ -352,7 +352,9 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
                 existing.value = value
                 existing.save(update_fields=["value"])
             else:
-                Vote.objects.create(comment_id=comment.pk, user=user, value=value)
+                Vote.objects.create(
+                    comment_id=comment.pk, roundup_id=locked.roundup_id, user=user, value=value
+                )
             Comment.objects.filter(pk=comment.pk).update(
                 score=F("score") + (value - old),
                 upvotes=F("upvotes") + (int(value == 1) - int(old == 1)),

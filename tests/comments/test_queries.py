@@ -6,7 +6,7 @@ import pytest
 from django.db.models import F
 
 from comments import queries, services
-from comments.models import Comment
+from comments.models import Comment, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,32 @@ def test_the_sqlite_converter_reads_what_django_stores():
     moment = queries._utc_from_sqlite(b"2026-01-31 18:00:00.123456")
     assert moment.tzinfo == UTC and moment.microsecond == 123456 and moment.hour == 18
     assert queries._utc_from_sqlite(b"2026-01-31 18:00:00").second == 0
+
+
+def test_viewer_votes_reads_only_this_roundups_votes(roundup, reader, other_reader):
+    """Votes carry their roundup: the viewer's votes elsewhere are neither read nor returned."""
+    from tests import factories
+
+    elsewhere = factories.make_roundup(author=roundup.author)
+    here = services.comment_create(
+        roundup=roundup, author=reader, body="here", enforce_rate_limit=False
+    )
+    there = services.comment_create(
+        roundup=elsewhere, author=reader, body="there", enforce_rate_limit=False
+    )
+    services.vote_cast(comment=here, user=other_reader, value=-1)
+    services.vote_cast(comment=there, user=other_reader, value=1)
+    assert queries.viewer_votes(other_reader, roundup) == {here.pk: -1}
+    assert queries.viewer_votes(other_reader, elsewhere) == {there.pk: 1}
+    assert set(Vote.objects.values_list("comment_id", "roundup_id")) == {
+        (here.pk, roundup.pk),
+        (there.pk, elsewhere.pk),
+    }
+
+
+def test_a_vote_saved_without_its_roundup_takes_the_comments(roundup, reader, other_reader):
+    comment = services.comment_create(
+        roundup=roundup, author=reader, body="x", enforce_rate_limit=False
+    )
+    vote = Vote.objects.create(comment_id=comment.pk, user=other_reader, value=1)
+    assert vote.roundup_id == roundup.pk
