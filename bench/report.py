@@ -272,7 +272,7 @@ def main() -> None:
         *versions(),
         "",
         "Noise: the machine has 2 cores shared with other work; medians of repeated runs after "
-        "warm-up, with process CPU time beside wall time. Runs: 21 / 11 / 5 for ours and the "
+        "warm-up, with process CPU time beside wall time. Runs: 21 / 21 / 9 for ours and the "
         "floor at 100 / 1,000 / 10,000 comments; the slow peers 21 / 11 / 2 (their 10,000 runs "
         "take many seconds each); django-comments-xtd's default template 5 / 2 / not run.",
         "",
