@@ -158,9 +158,7 @@ def viewer_votes(user, roundup) -> dict[int, int]:
     """``{comment_id: value}`` for the viewer's votes on this roundup, in one query."""
     if not user.is_authenticated:
         return {}
-    return dict(
-        Vote.objects.filter(user=user, roundup=roundup).values_list("comment_id", "value")
-    )
+    return dict(Vote.objects.filter(user=user, roundup=roundup).values_list("comment_id", "value"))
 
 
 def last_seen(user, roundup):
