@@ -46,9 +46,7 @@ def floor_html(roundup_id: int) -> str:
     row (id, parent, level, state, score, times), the text row (body HTML), the author's name
     and karma, and a paper suggestion's card (title, link, state, and where it was covered).
     """
-    from django.db import connection
-
-    sql = (
+    rows = _floor_rows(
         "SELECT c.id, c.parent_id, c.level, c.state, c.score, c.created_at, c.edited_at, "
         "t.body_html, u.username, k.value, s.title, s.url, s.status, r.slug, e.position "
         "FROM comments_comment c "
@@ -58,43 +56,9 @@ def floor_html(roundup_id: int) -> str:
         "LEFT JOIN papers_papersuggestion s ON s.comment_id = c.id "
         "LEFT JOIN roundups_paperentry e ON e.id = s.taken_entry_id "
         "LEFT JOIN roundups_roundup r ON r.id = e.roundup_id "
-        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft"
+        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft",
+        roundup_id,
     )
-    return _floor_join(connection, sql, roundup_id)
-
-
-def floor_narrow_html(roundup_id: int) -> str:
-    """The floor as first measured: six of those fields (no karma, parent, state, edit time or
-    suggestion card). Reported beside the floor, so the change of yardstick stays visible."""
-    from django.db import connection
-
-    from comments.tree import MAX_DEPTH
-
-    sql = (
-        "SELECT c.id, c.level, c.score, c.created_at, t.body_html, u.username "
-        "FROM comments_comment c JOIN auth_user u ON u.id = c.author_id "
-        "JOIN comments_commenttext t ON t.comment_id = c.id "
-        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [roundup_id, MAX_DEPTH])
-        rows = cursor.fetchall()
-    esc = html_lib.escape
-    return "".join(
-        [
-            f'<li id="c{pk}" class="d{level}"><b>{esc(name)}</b> {score} <time>{created}</time>'
-            f"<div>{body_html}</div></li>"
-            for pk, level, score, created, body_html, name in rows
-        ]
-    )
-
-
-def _floor_join(connection, sql: str, roundup_id: int) -> str:
-    from comments.tree import MAX_DEPTH
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [roundup_id, MAX_DEPTH])
-        rows = cursor.fetchall()
     esc = html_lib.escape
     return "".join(
         [
@@ -107,6 +71,37 @@ def _floor_join(connection, sql: str, roundup_id: int) -> str:
                  s_title, s_url, s_status, s_slug, s_pos) in rows
         ]
     )  # fmt: skip
+
+
+def floor_narrow_html(roundup_id: int) -> str:
+    """The floor as first measured: six of those fields (no karma, parent, state, edit time or
+    suggestion card). Reported beside the floor, so the change of yardstick stays visible."""
+    rows = _floor_rows(
+        "SELECT c.id, c.level, c.score, c.created_at, t.body_html, u.username "
+        "FROM comments_comment c JOIN auth_user u ON u.id = c.author_id "
+        "JOIN comments_commenttext t ON t.comment_id = c.id "
+        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft",
+        roundup_id,
+    )
+    esc = html_lib.escape
+    return "".join(
+        [
+            f'<li id="c{pk}" class="d{level}"><b>{esc(name)}</b> {score} <time>{created}</time>'
+            f"<div>{body_html}</div></li>"
+            for pk, level, score, created, body_html, name in rows
+        ]
+    )
+
+
+def _floor_rows(sql: str, roundup_id: int) -> list:
+    """The rows a floor shows: the page's (``level`` under the depth it nests to), raw."""
+    from django.db import connection
+
+    from comments.tree import MAX_DEPTH
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [roundup_id, MAX_DEPTH])
+        return cursor.fetchall()
 
 
 def floor_count(text: str) -> int:
