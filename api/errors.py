@@ -5,7 +5,13 @@ Services raise their own exceptions (``CommentError`` with its ``status``; Djang
 into responses, so endpoints never translate errors themselves.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,6 +50,14 @@ def install(api) -> None:
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):
         return respond(request, 403, str(exc) or "You are not allowed to do that.")
+
+    @api.exception_handler(SuspiciousOperation)
+    def refused_request(request, exc):
+        # Django answers these 400 outside the API; inside it, ninja would let them become 500s.
+        if isinstance(exc, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return respond(request, 400, f"The request body is over the {limit:,}-byte limit.")
+        return respond(request, 400, "The request was refused as malformed.")
 
     @api.exception_handler(ValidationError)
     def bad_input(request, exc):

@@ -159,3 +159,13 @@ def test_unknown_api_addresses_answer_json_404(client):
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "No such API endpoint."}
+
+
+def test_a_body_over_the_upload_limit_is_400_and_writes_nothing(as_author, settings):
+    """Found by `make fuzz`: a 4 MB body made Django raise RequestDataTooBig inside ninja (500)."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    before = Roundup.objects.count()
+    response = as_author.post("/api/roundups", {"title": "x" * 2_000})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request body is over the 1,000-byte limit."}
+    assert Roundup.objects.count() == before
