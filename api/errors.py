@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from comments.services import CommentError
+from forum.errors import ServiceError
 from roundups.services import Conflict
 
 
@@ -42,6 +43,15 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, 404, "Not found.")
+
+    @api.exception_handler(ServiceError)
+    def service_error(request, exc):
+        extra = {"fields": exc.fields} if exc.fields else {}
+        response = respond(request, exc.status, exc.message, **extra)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @api.exception_handler(CommentError)
     def comment_error(request, exc):
