@@ -18,16 +18,15 @@ On PostgreSQL the locks are transaction-scoped advisory locks. SQLite has one wr
 the settings start every transaction with ``BEGIN IMMEDIATE``, which already serializes them.
 """
 
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import is_moderator
+from forum import ratelimit
 from forum.markdown import render_markdown
 
 from .karma import karma_add
@@ -158,52 +157,30 @@ def _clean_reason(reason, *, required: bool) -> str:
     return reason
 
 
-def _rate_clock() -> float:
-    """Seconds since the epoch; its own function so tests can hold the clock still."""
-    return time.time()
+def _comment_rate() -> ratelimit.Rate:
+    return ratelimit.Rate(settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW)
 
 
-def _rate_key(user_pk: int, bucket: int) -> str:
-    return f"ratelimit:comment:{user_pk}:{bucket}"
+def _consume_rate_limit(user) -> str:
+    """Count one post against the user's limit (forum/ratelimit.py); refuse past it.
 
-
-def _consume_rate_limit(user):
-    """Count one post against the user's limit; refuse past it. Returns the counter's key.
-
-    A sliding window: the count of the current window plus the previous window's count weighted
-    by how much of it still overlaps the last ``COMMENT_RATE_WINDOW`` seconds. A plain fixed
-    window would let 2 x limit posts through across a window boundary. Counters live in the
-    cache, so with Redis the limit holds across every web process. A refused attempt is not
-    counted, so waiting is always enough to post again.
+    Returns the limiter key, for ``_refund_rate_limit`` when the post is not written after all.
+    A refused attempt is not counted, so waiting is always enough to post again.
     """
-    window = settings.COMMENT_RATE_WINDOW
-    limit = settings.COMMENT_RATE_LIMIT
-    now = _rate_clock()
-    bucket, into = divmod(now, window)
-    bucket = int(bucket)
-    key = _rate_key(user.pk, bucket)
-    cache.add(key, 0, timeout=window * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
-    previous = cache.get(_rate_key(user.pk, bucket - 1), 0)
-    if count + previous * (1 - into / window) > limit:
-        _refund_rate_limit(key)
+    rate = _comment_rate()
+    key = str(user.pk)
+    retry_after = ratelimit.hit("comment", key, rate)
+    if retry_after:
         raise RateLimited(
-            f"You are posting too fast: at most {limit} comments every {window} seconds. "
-            "Wait a minute and try again."
+            f"You are posting too fast: at most {rate.limit} comments every {rate.window} "
+            "seconds. Wait a minute and try again."
         )
     return key
 
 
 def _refund_rate_limit(key) -> None:
     """Give back a counted post that was not written after all."""
-    try:
-        cache.decr(key)
-    except ValueError:  # already expired: nothing to give back
-        pass
+    ratelimit.refund("comment", key, _comment_rate())
 
 
 def can_edit(comment: Comment, user) -> bool:

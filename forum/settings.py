@@ -173,7 +173,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_TLS_PROXY", False):
+# Behind the TLS proxy the README recommends, every request comes from the proxy's address: the
+# client's is the right-most X-Forwarded-For hop (forum/ratelimit.py). Never set it without a
+# proxy that appends that header, or clients could pick the address they are limited by.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz must answer plain HTTP from the load balancer even with SECURE_SSL_REDIRECT on.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

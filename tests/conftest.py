@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from forum import ratelimit
 from tests import factories
 
 
@@ -25,6 +26,7 @@ def _clear_cache(request):
     if uses_db:
         request.getfixturevalue("db")  # autouse fixtures run first: set the database up now
         cache.clear()
+    ratelimit._reset_fallback()  # in-process counters, used while a test's cache is down
     yield
     if uses_db:
         cache.clear()

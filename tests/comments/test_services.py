@@ -19,6 +19,7 @@ from comments.services import (
     roundup_lock,
     vote_cast,
 )
+from forum import ratelimit
 from roundups.models import Roundup
 from tests import factories
 
@@ -201,7 +202,7 @@ def test_anonymous_and_inactive_users_are_refused(roundup, reader, unchanged):
 def clock(monkeypatch):
     """Holds the rate limiter's clock still (at the start of a window) until moved."""
     now = {"t": 1_800_000_000.0 - 1_800_000_000.0 % 60}
-    monkeypatch.setattr(services, "_rate_clock", lambda: now["t"])
+    monkeypatch.setattr(ratelimit, "clock", lambda: now["t"])
     return now
 
 
