@@ -1,6 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
+
+from forum.errors import RateLimited
+
+from . import login_limits
 
 
 class SignupForm(UserCreationForm):
@@ -21,3 +25,29 @@ class SignupForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with failed tries limited as the API's are (accounts/login_limits.py).
+
+    ``rate_limited`` holds the refusal, so the view can answer 429 with ``Retry-After``.
+    """
+
+    rate_limited: RateLimited | None = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        try:
+            login_limits.check(self.request, username)
+        except RateLimited as error:
+            self.rate_limited = error
+            raise forms.ValidationError(error.message, code="rate_limited") from None
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_limits.failed(self.request, username)
+            raise
+        login_limits.succeeded(self.request, username)
+        return cleaned

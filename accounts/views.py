@@ -1,6 +1,7 @@
-"""Sign-up and the public user page."""
+"""Sign-up, login and the public user page."""
 
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,7 +10,7 @@ from comments.karma import karma_for
 from comments.models import Comment
 from roundups.models import Roundup
 
-from .forms import SignupForm
+from .forms import LoginForm, SignupForm
 
 RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
 PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
@@ -27,6 +28,19 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, with failed tries limited; over the limit, the form says so (429)."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.rate_limited.retry_after)
+        return response
 
 
 @require_GET

@@ -10,18 +10,12 @@ find out, not silently read as a guest.
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .models import ApiToken
 
-# Failed logins allowed per window, per username and per client address, before 429: enough for
-# typos, far too few for guessing. Kept in the cache so every web process shares the count.
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 300  # seconds
 # Bearer tokens longer than this are not ours (ours are 43 characters); refuse before hashing.
 TOKEN_MAX_LENGTH = 200
 
@@ -102,29 +96,3 @@ def _csrf_failure(request):
     checker = _CsrfCheck(lambda req: None)
     checker.process_request(request)
     return checker.process_view(request, None, (), {})
-
-
-# --- login rate limit ----------------------------------------------------------------------------
-
-
-def _failure_keys(request, username):
-    bucket = int(timezone.now().timestamp()) // LOGIN_FAILURE_WINDOW
-    address = request.META.get("REMOTE_ADDR", "")
-    return (
-        f"ratelimit:api-login:user:{username.lower()[:150]}:{bucket}",
-        f"ratelimit:api-login:addr:{address}:{bucket}",
-    )
-
-
-def login_blocked(request, username) -> bool:
-    counts = cache.get_many(_failure_keys(request, username))
-    return any(count >= LOGIN_FAILURE_LIMIT for count in counts.values())
-
-
-def record_login_failure(request, username) -> None:
-    for key in _failure_keys(request, username):
-        cache.add(key, 0, timeout=LOGIN_FAILURE_WINDOW * 2)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=LOGIN_FAILURE_WINDOW * 2)

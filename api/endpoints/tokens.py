@@ -4,7 +4,9 @@ from django.contrib.auth import authenticate
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from ..auth import TOKEN_AUTH, login_blocked, record_login_failure
+from accounts import login_limits
+
+from ..auth import TOKEN_AUTH
 from ..models import ApiToken
 from ..schemas import TokenIn, TokenOut, errors
 
@@ -14,13 +16,17 @@ TOKEN_NAME_MAX_LENGTH = 100  # ApiToken.name
 
 @router.post("/token", response={201: TokenOut, **errors(400, 401, 422, 429)}, auth=None)
 def token_create(request, data: TokenIn):
-    """Trade a username and password for a new token (201). Failed tries are rate limited."""
-    if login_blocked(request, data.username):
-        raise HttpError(429, "Too many failed logins; wait a few minutes and try again.")
+    """Trade a username and password for a new token (201).
+
+    Failed tries are limited with the login page's counters (accounts/login_limits.py): 429
+    with ``Retry-After``.
+    """
+    login_limits.check(request, data.username)
     user = authenticate(request, username=data.username, password=data.password)
     if user is None:
-        record_login_failure(request, data.username)
+        login_limits.failed(request, data.username)
         raise HttpError(401, "Wrong username or password.")
+    login_limits.succeeded(request, data.username)
     agent = request.headers.get("User-Agent", "")[:TOKEN_NAME_MAX_LENGTH]
     _, token = ApiToken.objects.issue(user, name=agent)
     return Status(201, {"token": token})

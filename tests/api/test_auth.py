@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.test import Client
 
-from api.auth import LOGIN_FAILURE_LIMIT
+from accounts.login_limits import ACCOUNT_FREE_FAILURES, ADDRESS_FAILURES
 from api.models import ApiToken
 from tests.factories import PASSWORD, make_user
 
@@ -48,7 +48,7 @@ def test_missing_fields_are_422_with_detail(anon):
 
 
 def test_failed_logins_are_rate_limited_even_for_the_right_password(anon, reader):
-    for _ in range(LOGIN_FAILURE_LIMIT):
+    for _ in range(ACCOUNT_FREE_FAILURES):
         assert anon.post(TOKEN_URL, {"username": "reader", "password": "no"}).status_code == 401
     response = anon.post(TOKEN_URL, {"username": "reader", "password": PASSWORD})
     assert response.status_code == 429
@@ -56,7 +56,7 @@ def test_failed_logins_are_rate_limited_even_for_the_right_password(anon, reader
 
 
 def test_failures_are_counted_per_address_across_usernames(anon, reader):
-    for n in range(LOGIN_FAILURE_LIMIT):
+    for n in range(ADDRESS_FAILURES.limit):
         anon.post(TOKEN_URL, {"username": f"guess{n}", "password": "no"})
     response = anon.post(TOKEN_URL, {"username": "reader", "password": PASSWORD})
     assert response.status_code == 429
