@@ -1,10 +1,15 @@
+import logging
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 
 from forum.errors import RateLimited
 
 from . import login_limits
+
+log = logging.getLogger(__name__)
 
 
 class SignupForm(UserCreationForm):
@@ -51,3 +56,14 @@ class LoginForm(AuthenticationForm):
             raise
         login_limits.succeeded(self.request, username)
         return cleaned
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending nothing past the limits in accounts/login_limits.py."""
+
+    def save(self, *args, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        if request is not None and not login_limits.reset_mail_allowed(request, email):
+            log.info("Password reset mail not sent: over the limit")
+            return
+        super().save(*args, request=request, **kwargs)

@@ -84,3 +84,21 @@ def _account_wait(account: str) -> int:
     )
     last = ratelimit.get_value(ACCOUNT_SCOPE, account) or 0.0
     return max(0, math.ceil(last + backoff - ratelimit.clock()))
+
+
+# --- password reset mail -----------------------------------------------------------------------
+
+# Each reset request sends a mail: without a limit, anyone can flood an inbox or use us to spam.
+RESET_PER_EMAIL = Rate(limit=3, window=60 * 60)  # a few retries if a mail is slow to arrive
+RESET_PER_CLIENT = Rate(limit=10, window=60 * 60)  # a household or office behind one address
+
+
+def reset_mail_allowed(request, email: str) -> bool:
+    """Count one reset request; False when the target address or the client is over its limit.
+
+    The caller shows the same "check your email" page either way: saying "limited" here would
+    tell a stranger that the address has an account.
+    """
+    if ratelimit.hit("reset-client", ratelimit.client_address(request), RESET_PER_CLIENT):
+        return False
+    return not ratelimit.hit("reset-email", email.strip().casefold(), RESET_PER_EMAIL)

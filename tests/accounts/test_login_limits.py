@@ -121,3 +121,36 @@ def test_login_page_and_token_creation_work_while_the_cache_is_down(client, read
     assert html_login(client, "reader", "wrong").status_code == 200
     assert html_login(client, "reader", PASSWORD).status_code == 302
     assert api_login("reader", PASSWORD).status_code == 201
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+
+def reset(client, email, **meta):
+    return client.post(reverse("password_reset"), {"email": email}, follow=True, **meta)
+
+
+def test_password_reset_mail_is_limited_per_target_address(client, reader, clock):
+    from django.core import mail
+
+    for n in range(20):
+        response = reset(client, reader.email, REMOTE_ADDR=f"203.0.113.{n}")
+        assert b"Check your email" in response.content
+    assert len(mail.outbox) == 3
+    clock["t"] += 2 * 60 * 60
+    reset(client, reader.email)
+    assert len(mail.outbox) == 4
+
+
+def test_password_reset_mail_is_limited_per_client(client, db, clock):
+    from django.core import mail
+
+    from tests.factories import make_user
+
+    users = [make_user(f"person{n}") for n in range(12)]
+    for user in users:
+        assert b"Check your email" in reset(client, user.email).content
+    assert len(mail.outbox) == 10
+    # Another client is not held up by this one.
+    reset(client, users[-1].email, REMOTE_ADDR="198.51.100.2")
+    assert len(mail.outbox) == 11
