@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from forum.errors import RateLimited
 
-from . import login_limits
+from . import login_limits, usernames
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,12 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username and "username" not in self.errors:  # an exact match says so already
+            usernames.check_available(username)
+        return username
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,9 +24,13 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except ValidationError as error:  # a look-alike name claimed since the form was checked
+            form.add_error("username", error)
+            return render(request, "registration/signup.html", {"form": form})
+        login(request, user, backend="accounts.backends.SessionEpochBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
