@@ -7,6 +7,12 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
+        from .services import revoke_on_password_change
         from .usernames import record_skeleton
 
-        post_save.connect(record_skeleton, sender=settings.AUTH_USER_MODEL, dispatch_uid="skeleton")
+        # Signals name the saved class: the session's user is the proxy SessionUser.
+        for sender in (settings.AUTH_USER_MODEL, "accounts.SessionUser"):
+            post_save.connect(record_skeleton, sender=sender, dispatch_uid=f"skeleton-{sender}")
+            post_save.connect(
+                revoke_on_password_change, sender=sender, dispatch_uid=f"revoke-{sender}"
+            )

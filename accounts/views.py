@@ -1,16 +1,19 @@
-"""Sign-up, login and the public user page."""
+"""Sign-up, login, the account settings and the public user page."""
 
-from django.contrib.auth import get_user_model, login
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments.karma import karma_for
 from comments.models import Comment
 from roundups.models import Roundup
 
+from . import services
 from .forms import LoginForm, SignupForm
 
 RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
@@ -46,6 +49,23 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.rate_limited.retry_after)
         return response
+
+
+@login_required
+@require_GET
+def account_settings(request):
+    """The account's settings: password, API tokens, and "log out everywhere"."""
+    return render(request, "accounts/settings.html")
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    """End every session of this account, this one included, and revoke its API tokens."""
+    services.log_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You are logged out everywhere, and your API tokens are revoked.")
+    return redirect("login")
 
 
 @require_GET

@@ -196,6 +196,12 @@ COMMENT_MAX_LENGTH = 10_000  # longer than any real reply; stops pasted dumps
 COMMENT_RATE_LIMIT = int(os.environ.get("COMMENT_RATE_LIMIT", "10"))  # comments per window
 COMMENT_RATE_WINDOW = int(os.environ.get("COMMENT_RATE_WINDOW", "60"))  # seconds
 
+# API tokens. An unused token is a credential nobody watches: it expires after this many days
+# without a request (last use is recorded at most once a minute). The cap keeps a leaked password
+# from minting tokens without end, and the settings page short.
+API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", "90"))
+API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", "20"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

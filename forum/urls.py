@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("users/", include("accounts.user_urls")),
+    path("settings/", include("accounts.settings_urls")),
+    path("settings/tokens/", include("api.settings_urls")),
     path("api/", api.urls),
     re_path(r"^api/", views.api_not_found),  # API clients get JSON, not the site's HTML 404
     path("", include("papers.urls")),

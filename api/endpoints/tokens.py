@@ -14,9 +14,9 @@ router = Router(tags=["auth"])
 TOKEN_NAME_MAX_LENGTH = 100  # ApiToken.name
 
 
-@router.post("/token", response={201: TokenOut, **errors(400, 401, 422, 429)}, auth=None)
+@router.post("/token", response={201: TokenOut, **errors(400, 401, 409, 422, 429)}, auth=None)
 def token_create(request, data: TokenIn):
-    """Trade a username and password for a new token (201).
+    """Trade a username and password for a new token (201); 409 at the per-user cap.
 
     Failed tries are limited with the login page's counters (accounts/login_limits.py): 429
     with ``Retry-After``.
