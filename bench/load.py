@@ -92,6 +92,7 @@ def parse_wrk(output: str) -> dict:
 
 def sessions_for_voters() -> list[tuple[str, str]]:
     """A signed-in session and a CSRF secret for each of the 20 voters (none wrote a comment)."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
@@ -104,7 +105,7 @@ def sessions_for_voters() -> list[tuple[str, str]]:
         )
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         pairs.append((session.session_key, get_random_string(32)))
