@@ -473,4 +473,4 @@ def _rate_limit_holds_across_servers(servers, seeded, redis, prefix):
     assert statuses.count(429) == RATE_ATTEMPTS - RATE_LIMIT, statuses
     assert statuses[:RATE_LIMIT] == [201] * RATE_LIMIT  # the first ones, from both servers
     # The counter is in Redis, not in a process.
-    assert list(redis.scan_iter(match=f"{prefix}:*ratelimit:comment:*", count=500))
+    assert list(redis.scan_iter(match=f"{prefix}:*rl:comment:*", count=500))
