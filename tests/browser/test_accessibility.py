@@ -73,3 +73,19 @@ def test_roundup_form(open_tab, author):
     tab.goto("/roundups/new/")
     assert violations(tab.page) == []
     tab.finish()
+
+
+def test_settings_and_api_tokens_pages(open_tab, reader):
+    from api.models import ApiToken
+
+    ApiToken.objects.issue(reader, name="a script")
+    tab = open_tab(bypass_csp=True)
+    tab.log_in(reader.username)
+    tab.goto("/settings/")
+    assert violations(tab.page) == []
+    tab.goto("/settings/tokens/")
+    tab.page.get_by_label("Name").fill("backup job")
+    tab.page.get_by_role("button", name="Create a token").click()
+    expect(tab.page.get_by_text("shown only this once")).to_be_visible()
+    assert violations(tab.page) == [], "with a new token shown and two listed"
+    tab.finish()
