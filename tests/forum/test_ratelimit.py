@@ -76,3 +76,14 @@ def test_comment_posting_keeps_working_and_limited_while_the_cache_is_down(
         assert comment_create(roundup=roundup, author=reader, body=f"comment {n}").pk
     with pytest.raises(RateLimited):
         comment_create(roundup=roundup, author=reader, body="one too many")
+
+
+def test_posting_a_comment_over_http_answers_while_the_cache_is_down(
+    client, settings, roundup, reader
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # the limiter's outage only
+    client.force_login(reader)
+    settings.CACHES = BROKEN_CACHES
+    url = f"/roundups/{roundup.slug}/comments/"
+    assert client.post(url, {"body": "still works"}).status_code == 302
+    assert roundup.comments.filter(author=reader).count() == 1
