@@ -1,18 +1,11 @@
-"""Sign-up and the public user page."""
+"""Sign-up. (A person's public page is comments/profiles.py: it shows their comments.)"""
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
-
-from comments.karma import karma_for
-from comments.models import Comment
-from roundups.models import Roundup
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from .forms import SignupForm
-
-RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
-PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,25 +20,3 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
-
-
-@require_GET
-def profile(request, username):
-    """A user's published roundups, karma and recent visible comments."""
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
-    roundups = Roundup.objects.published().filter(author=person).with_counts()
-    roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
-    comments = (
-        Comment.objects.filter(
-            author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
-        )
-        .select_related("roundup", "text")
-        .order_by("-created_at")[:RECENT_COMMENTS]
-    )
-    context = {
-        "person": person,
-        "roundups": roundups,
-        "comments": comments,
-        "karma": karma_for([person.pk])[person.pk],
-    }
-    return render(request, "accounts/profile.html", context)
