@@ -1,23 +1,16 @@
-"""Sign-up, login, the account settings and the public user page."""
+"""Sign-up, login and the account settings. (A person's public page is comments/profiles.py.)"""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from comments.karma import karma_for
-from comments.models import Comment
-from roundups.models import Roundup
 
 from . import services
 from .forms import LoginForm, SignupForm
-
-RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
-PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,25 +59,3 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, "You are logged out everywhere, and your API tokens are revoked.")
     return redirect("login")
-
-
-@require_GET
-def profile(request, username):
-    """A user's published roundups, karma and recent visible comments."""
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
-    roundups = Roundup.objects.published().filter(author=person).with_counts()
-    roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
-    comments = (
-        Comment.objects.filter(
-            author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
-        )
-        .select_related("roundup", "text")
-        .order_by("-created_at")[:RECENT_COMMENTS]
-    )
-    context = {
-        "person": person,
-        "roundups": roundups,
-        "comments": comments,
-        "karma": karma_for([person.pk])[person.pk],
-    }
-    return render(request, "accounts/profile.html", context)

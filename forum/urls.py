@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from api.api import api
+from roundups.views import home
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("users/", include("accounts.user_urls")),
+    path("users/", include("comments.profile_urls")),
     path("settings/", include("accounts.settings_urls")),
     path("settings/tokens/", include("api.settings_urls")),
     path("api/", api.urls),

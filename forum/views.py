@@ -1,23 +1,9 @@
-"""Site-wide views: the home page and the health check."""
+"""Site-wide views that belong to no app: the health check and the API's JSON 404."""
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from roundups.models import Roundup
-
-HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
-
-
-@require_GET
-def home(request):
-    """Published roundups, newest first, paginated."""
-    roundups = Roundup.objects.published().with_counts().select_related("series", "author")
-    page = Paginator(roundups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "forum/home.html", {"page": page, "roundups": page.object_list})
 
 
 def api_not_found(request):

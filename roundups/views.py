@@ -16,6 +16,7 @@ from .forms import PaperEntryFormSet, RoundupForm
 from .models import Roundup, Series
 from .services import roundup_publish, roundup_save
 
+HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
 SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
 
 
@@ -58,6 +59,14 @@ def detail(request, slug):
     response = render_with_thread(request, "roundups/detail.html", context)
     record_visit(request, roundup, context)  # after the page is built
     return response
+
+
+@require_GET
+def home(request):
+    """The site's front page: published roundups, newest first, paginated."""
+    roundups = Roundup.objects.published().with_counts().select_related("series", "author")
+    page = Paginator(roundups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "roundups/home.html", {"page": page, "roundups": page.object_list})
 
 
 @require_GET

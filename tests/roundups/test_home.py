@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from forum.views import HOME_PAGE_SIZE
+from roundups.views import HOME_PAGE_SIZE
 from tests import factories
 
 pytestmark = pytest.mark.django_db

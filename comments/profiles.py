@@ -1,0 +1,39 @@
+"""A person's public page: their published roundups, karma and recent comments.
+
+It lives with the comments, the highest of the apps it reads (roundups and accounts sit below),
+so that accounts never imports what is built on it.
+"""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from roundups.models import Roundup
+
+from .karma import karma_for
+from .models import Comment
+
+RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
+PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
+
+
+@require_GET
+def profile(request, username):
+    """A user's published roundups, karma and recent visible comments."""
+    person = get_object_or_404(get_user_model(), username=username, is_active=True)
+    roundups = Roundup.objects.published().filter(author=person).with_counts()
+    roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
+    comments = (
+        Comment.objects.filter(
+            author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
+        )
+        .select_related("roundup", "text")
+        .order_by("-created_at")[:RECENT_COMMENTS]
+    )
+    context = {
+        "person": person,
+        "roundups": roundups,
+        "comments": comments,
+        "karma": karma_for([person.pk])[person.pk],
+    }
+    return render(request, "comments/profile.html", context)
