@@ -116,9 +116,14 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "roundups"),
+            # A Redis that is down must fail a request's cache call fast, not hold a worker
+            # thread for the kernel's TCP timeout (see "Degraded modes" in the README).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions live in the database with Redis in front: while Redis is down signed-in readers
+    # stay signed in (forum/sessions.py reads the database instead).
+    SESSION_ENGINE = "forum.sessions"
 else:
     CACHES = {
         "default": {
