@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from comments.services import CommentError
 from forum.errors import ServiceError
+from forum.outages import OUTAGE_ERRORS, outage_response
 from roundups.services import Conflict
 
 
@@ -52,6 +53,13 @@ def install(api) -> None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+
+    def dependency_down(request, exc):
+        # ninja would answer these 500; the database or Redis refusing is a 503 to retry.
+        return outage_response(request, exc)
+
+    for error_class in OUTAGE_ERRORS:
+        api.add_exception_handler(error_class, dependency_down)
 
     @api.exception_handler(CommentError)
     def comment_error(request, exc):

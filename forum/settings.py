@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a view's exception first: a dependency outage answers 503, not 500.
+    "forum.outages.DependencyOutageMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -181,7 +183,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz must answer plain HTTP from the load balancer even with SECURE_SSL_REDIRECT on.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
 
 # Content-Security-Policy: scripts and styles only from our own origin, nothing inline.
 CONTENT_SECURITY_POLICY = (
