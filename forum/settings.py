@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: a retried API write with the same Idempotency-Key is answered
+    # from the first response, in the write's own transaction (forum/idempotency.py).
+    "api.idempotency.IdempotencyKeyMiddleware",
     # Last, so it sees a view's exception first: a dependency outage answers 503, not 500.
     "forum.outages.DependencyOutageMiddleware",
 ]
