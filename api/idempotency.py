@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError
 
 from forum.errors import ServiceError
 from forum.idempotency import fingerprint, run_once
+from forum.outages import OUTAGE_ERRORS, outage_response
 
 from .auth import reader
 
@@ -27,6 +28,14 @@ class IdempotencyKeyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            return self._respond(request)
+        except OUTAGE_ERRORS as error:
+            # Met outside the view (finding the token, the transaction's commit): answered here
+            # as the view's are, rather than logged as a crash by Django's handler.
+            return outage_response(request, error)
+
+    def _respond(self, request):
         key = request.headers.get(HEADER)
         if key is None or request.method != "POST" or not request.path.startswith("/api/"):
             return self.get_response(request)
