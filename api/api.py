@@ -26,6 +26,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
+errors.install_outage_handlers(api)
 api.add_router("/auth", tokens.router)
 api.add_router("/roundups", roundups.router)
 api.add_router("/comments", comments.router)

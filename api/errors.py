@@ -54,13 +54,6 @@ def install(api) -> None:
             response["Retry-After"] = str(retry_after)
         return response
 
-    def dependency_down(request, exc):
-        # ninja would answer these 500; the database or Redis refusing is a 503 to retry.
-        return outage_response(request, exc)
-
-    for error_class in OUTAGE_ERRORS:
-        api.add_exception_handler(error_class, dependency_down)
-
     @api.exception_handler(CommentError)
     def comment_error(request, exc):
         return respond(request, exc.status, exc.message)
@@ -88,3 +81,13 @@ def install(api) -> None:
             )
             return respond(request, status, detail, fields=fields)
         return respond(request, status, " ".join(exc.messages))
+
+
+def install_outage_handlers(api) -> None:
+    """The database or Redis refusing a connection: 503 with Retry-After, where ninja says 500."""
+
+    def dependency_down(request, exc):
+        return outage_response(request, exc)
+
+    for error_class in OUTAGE_ERRORS:
+        api.add_exception_handler(error_class, dependency_down)
