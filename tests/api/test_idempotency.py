@@ -1,5 +1,6 @@
 """Idempotency-Key on the API's POSTs: a retry returns the first response and writes nothing."""
 
+import io
 import json
 from datetime import timedelta
 from unittest import mock
@@ -134,3 +135,13 @@ def test_write_and_stored_response_share_one_transaction(as_reader, roundup):
     assert Comment.objects.count() == 0
     assert post_comment(as_reader, roundup).status_code == 201
     assert Comment.objects.count() == 1
+
+
+def test_purge_command_deletes_only_expired_keys(as_reader, as_other, roundup):
+    from django.core.management import call_command
+
+    post_comment(as_reader, roundup, key="old")
+    post_comment(as_other, roundup, key="fresh")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_idempotency_keys", stdout=io.StringIO())
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
