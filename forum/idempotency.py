@@ -72,14 +72,18 @@ def run_once(*, user, key: str, method_path: str, request_hash: str, respond, wa
         return response
 
 
+def lock_id(user_id: int, key: str) -> int:
+    """The second half of the (LOCK_NAMESPACE, id) advisory lock on one user's key."""
+    digest = hashlib.sha256(f"{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
 def _lock(user_id: int, key: str, *, wait: bool) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite: this transaction began with the database's write lock
-    digest = hashlib.sha256(f"{user_id}:{key}".encode()).digest()
-    key_hash = int.from_bytes(digest[:4], "big", signed=True)
     function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_NAMESPACE, key_hash])
+        cursor.execute(f"SELECT {function}(%s, %s)", [LOCK_NAMESPACE, lock_id(user_id, key)])
         acquired = cursor.fetchone()[0]
     if not wait and not acquired:
         raise StillProcessing("A request with this idempotency key is still being processed.")
