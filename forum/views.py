@@ -27,7 +27,7 @@ def api_not_found(request):
 
 
 def _probe(check) -> str:
-    """ "ok", or the class of the error ``check`` raised (never its message: no internals)."""
+    """The string "ok", or the class of the error ``check`` raised (never its message)."""
     try:
         check()
     except Exception as exc:  # any failure of a dependency means "not ready"
