@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install setup run test test-browser lint format bench fuzz clean
+.PHONY: install setup run test test-browser lint format bench fuzz faults clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -52,6 +52,12 @@ bench: install
 # Schemathesis against a live server on a fresh SQLite database (bin/fuzz); a few minutes.
 fuzz: install
 	PYTHON=$(BIN)/python bin/fuzz
+
+# bin/serve on a PostgreSQL and a Redis of its own, with writers through the API while each
+# dependency is stopped and a worker is killed (bin/faults); about a minute. Needs PostgreSQL's
+# server binaries (/usr/lib/postgresql/*/bin) and redis-server, not running servers.
+faults: install
+	PYTHON=$(BIN)/python $(BIN)/python bin/faults
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

@@ -10,7 +10,9 @@ Roundups and their discussion threads as JSON.
 
 Reads need no credentials. Writes take `Authorization: Bearer <token>` (get one from
 `POST /api/auth/token`) or, from a browser, the logged-in session with its CSRF token in
-`X-CSRFToken`. Errors are `{"detail": ...}`.
+`X-CSRFToken`. Errors are `{"detail": ...}`; a 503 (the database or Redis briefly down) carries
+`Retry-After`. Send `Idempotency-Key: <random string>` with a POST and retry with the same key:
+a repeat returns the first response (`Idempotent-Replayed: true`) instead of writing twice.
 """
 
 api = NinjaAPI(
@@ -26,6 +28,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
+errors.install_outage_handlers(api)
 api.add_router("/auth", tokens.router)
 api.add_router("/roundups", roundups.router)
 api.add_router("/comments", comments.router)

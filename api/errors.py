@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from comments.services import CommentError
 from forum.errors import ServiceError
+from forum.outages import OUTAGE_ERRORS, outage_response
 from roundups.services import Conflict
 
 
@@ -80,3 +81,13 @@ def install(api) -> None:
             )
             return respond(request, status, detail, fields=fields)
         return respond(request, status, " ".join(exc.messages))
+
+
+def install_outage_handlers(api) -> None:
+    """The database or Redis refusing a connection: 503 with Retry-After, where ninja says 500."""
+
+    def dependency_down(request, exc):
+        return outage_response(request, exc)
+
+    for error_class in OUTAGE_ERRORS:
+        api.add_exception_handler(error_class, dependency_down)

@@ -9,6 +9,8 @@ normalizes newlines first. The textarea's ``maxlength`` stops over-long typing; 
 from django import forms
 from django.conf import settings
 
+from forum.idempotency import new_key
+
 from .services import REASON_MAX_LENGTH
 
 
@@ -27,10 +29,14 @@ class CommentForm(forms.Form):
     # Set when the form is opened from a paper's "discuss this paper" link; the service checks
     # it belongs to the roundup (and ignores it on replies), so any text is let through here.
     paper_entry = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A fresh random key each time the form is rendered: posting it twice (a resubmission, a
+    # retry after a dropped connection) gives back the first answer (forum/idempotency.py).
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput, initial=new_key)
 
 
 class EditForm(CommentForm):
     paper_entry = None  # an edit never changes which paper a comment is about
+    idempotency_key = None  # an edit posted twice changes nothing the second time
 
     reason = forms.CharField(
         label="Reason for the edit",

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_moderator
+from forum.idempotency import idempotent_form
 from roundups.models import Roundup
 
 from . import queries, services
@@ -172,6 +173,7 @@ def moderation_log(request):
 
 @require_POST
 @login_to_act
+@idempotent_form
 def create(request, slug):
     """Post a new root comment on a roundup."""
     return _post_comment(request, get_object_or_404(Roundup.objects.published(), slug=slug), None)
@@ -179,6 +181,7 @@ def create(request, slug):
 
 @GET_POST
 @login_to_act
+@idempotent_form
 def reply(request, pk):
     """GET: the reply form (the no-JavaScript way to reply); POST: post the reply."""
     parent = _comment(pk)

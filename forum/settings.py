@@ -62,6 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: a retried API write with the same Idempotency-Key is answered
+    # from the first response, in the write's own transaction (forum/idempotency.py).
+    "api.idempotency.IdempotencyKeyMiddleware",
+    # Last, so it sees a view's exception first: a dependency outage answers 503, not 500.
+    "forum.outages.DependencyOutageMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -116,9 +121,14 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "roundups"),
+            # A Redis that is down must fail a request's cache call fast, not hold a worker
+            # thread for the kernel's TCP timeout (see "Degraded modes" in the README).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions live in the database with Redis in front: while Redis is down signed-in readers
+    # stay signed in (forum/sessions.py reads the database instead).
+    SESSION_ENGINE = "forum.sessions"
 else:
     CACHES = {
         "default": {
@@ -182,7 +192,7 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz must answer plain HTTP from the load balancer even with SECURE_SSL_REDIRECT on.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
 
 # Content-Security-Policy: scripts and styles only from our own origin, nothing inline.
 CONTENT_SECURITY_POLICY = (

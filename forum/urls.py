@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.liveness, name="liveness"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("users/", include("comments.profile_urls")),
@@ -20,3 +21,6 @@ urlpatterns = [
     path("", include("roundups.urls")),
     path("", include("comments.urls")),
 ]
+
+# A database or Redis outage met outside a view is a 503 with Retry-After, not a 500.
+handler500 = "forum.outages.server_error"

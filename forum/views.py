@@ -1,5 +1,6 @@
-"""Site-wide views that belong to no app: the health check and the API's JSON 404."""
+"""Site-wide views that belong to no app: the health checks and the API's JSON 404."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -11,16 +12,39 @@ def api_not_found(request):
     return JsonResponse({"detail": "No such API endpoint."}, status=404)
 
 
+def _probe(check) -> str:
+    """The string "ok", or the class of the error ``check`` raised (never its message)."""
+    try:
+        check()
+    except Exception as exc:  # any failure of a dependency means "not ready"
+        return exc.__class__.__name__
+    return "ok"
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache():
+    # A read is enough: a Redis (or cache table) that answers a GET answers the writes too.
+    cache.get("healthz-probe")
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any database failure means "not healthy"
-        return JsonResponse(
-            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """Readiness: 200 when the database and the cache answer, 503 naming what does not."""
+    checks = {"database": _probe(_database), "cache": _probe(_cache)}
+    ready = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "error", **checks}, status=200 if ready else 503
+    )
+
+
+@never_cache
+@require_GET
+def liveness(request):
+    """Liveness: the process answers. No dependency is asked, so an outage never restarts it."""
+    return JsonResponse({"status": "ok"})

@@ -87,6 +87,13 @@
   var template = document.getElementById("reply-form-template");
   var formCount = 0;
 
+  // Random per opened form, so resubmitting one reply is safe and two replies never share a key.
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function openReply(link) {
     var comment = link.closest(".comment");
     var existing = comment.querySelector(":scope > details > .comment-inner > .reply-form");
@@ -97,6 +104,7 @@
     form.querySelector("textarea").id = id;
     form.querySelector("label").setAttribute("for", id);
     form.action = link.href;
+    form.querySelector("input[name=idempotency_key]").value = newKey(); // a retry posts once
     var actions = comment.querySelector(":scope > details > .comment-inner > .comment-actions");
     actions.insertAdjacentElement("afterend", form);
     form.querySelector("textarea").focus();

@@ -346,7 +346,7 @@ def test_two_servers_share_one_database_and_one_redis(tmp_path):
 
 
 def _sessions_are_shared(servers, username, redis, prefix):
-    """A session made through server A is valid on server B, and it lives in Redis."""
+    """A session made through server A is valid on server B, and Redis holds a copy of it."""
     a, b = servers
     client = Client()
     client.log_in(a, username)
@@ -354,7 +354,7 @@ def _sessions_are_shared(servers, username, redis, prefix):
     assert status == 200, f"server B did not know the session made on A: {status}"
     session_key = client.cookie("sessionid")
     assert session_key
-    assert redis.exists(f"{prefix}:1:django.contrib.sessions.cache{session_key}")
+    assert redis.exists(f"{prefix}:1:django.contrib.sessions.cached_db{session_key}")
     # And the other way round, after logging out on B.
     status, _ = client.request(b + "/accounts/logout/", {})
     assert status == 302
