@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from comments.karma import karma_for
 from comments.models import Comment
-from roundups.models import Roundup
+from roundups.models import Roundup, published_filter
 
 from .forms import SignupForm
 
@@ -37,7 +37,7 @@ def profile(request, username):
     roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
     comments = (
         Comment.objects.filter(
-            author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
+            published_filter("roundup__"), author=person, state=Comment.State.VISIBLE
         )
         .select_related("roundup", "text")
         .order_by("-created_at")[:RECENT_COMMENTS]

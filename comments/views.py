@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_moderator
-from roundups.models import Roundup
+from roundups.models import Roundup, published_filter
 
 from . import queries, services
 from .forms import CommentForm, EditForm, LockForm, ReasonForm
@@ -63,8 +63,8 @@ def _comment(pk) -> Comment:
     """The comment with its roundup; 404 unless the roundup is published."""
     return get_object_or_404(
         Comment.objects.select_related("roundup", "author", "text"),
+        published_filter("roundup__"),
         pk=pk,
-        roundup__status=Roundup.Status.PUBLISHED,
     )
 
 
