@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from api.endpoints import roundups as roundup_endpoints
 from comments.services import comment_create, comment_delete
-from roundups.forms import MAX_ENTRIES
-from roundups.models import Roundup
+from roundups.models import MAX_ENTRIES, Roundup
 from tests.factories import make_author, make_entry, make_roundup, make_series, make_user
 
 from .conftest import client_for

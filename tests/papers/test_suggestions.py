@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.services import InvalidInput, NotAllowed
+from forum.errors import InvalidInput, NotAllowed
 from papers.models import PaperSuggestion
 from papers.services import suggestion_create, suggestion_take
 from roundups.models import PaperEntry

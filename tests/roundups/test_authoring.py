@@ -300,10 +300,10 @@ def test_invalid_entry_on_edit_changes_nothing(client, author):
 
 
 def test_a_failure_while_saving_entries_rolls_back_the_roundup(client, author, monkeypatch):
-    def explode(self, roundup):
+    def explode(roundup, entries):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("roundups.forms.BasePaperEntryFormSet.save_in_order", explode)
+    monkeypatch.setattr("roundups.services._replace_entries", explode)
     client.force_login(author)
     client.raise_request_exception = True
     with pytest.raises(RuntimeError):

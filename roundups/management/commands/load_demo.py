@@ -11,7 +11,8 @@ from django.db import transaction
 
 from comments.demo import load_discussion
 from roundups import demo_data
-from roundups.models import PaperEntry, Roundup, Series
+from roundups.models import Roundup, Series
+from roundups.services import entry_add
 
 
 class Command(BaseCommand):
@@ -72,8 +73,8 @@ class Command(BaseCommand):
             fields["status"] = Roundup.Status.PUBLISHED
         roundup, created = Roundup.objects.get_or_create(slug=data["slug"], defaults=fields)
         if created:
-            for position, entry in enumerate(data["entries"], start=1):
-                PaperEntry.objects.create(roundup=roundup, position=position, **entry)
+            for entry in data["entries"]:
+                entry_add(roundup=roundup, by=author, **entry)
             self.stdout.write(f"Created roundup “{roundup.title}”.")
         return roundup
 
