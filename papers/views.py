@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,9 +134,14 @@ def suggestions(request):
     page = Paginator(PaperSuggestion.objects.open().for_list(), SUGGESTIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    taken = PaperSuggestion.objects.filter(status=PaperSuggestion.Status.TAKEN).select_related(
-        "comment__author", "taken_entry__roundup"
-    )[:RECENTLY_TAKEN]
+    # Only where the author can see the roundup a paper went into: a draft's title is its
+    # author's until it is published (staff see every draft, as on the roundup pages).
+    visible = Q(taken_entry=None) | Q(
+        taken_entry__roundup__in=Roundup.objects.visible_to(request.user)
+    )
+    taken = PaperSuggestion.objects.filter(
+        visible, status=PaperSuggestion.Status.TAKEN
+    ).select_related("comment__author", "taken_entry__roundup")[:RECENTLY_TAKEN]
     context = {
         "page": page,
         "taken": taken,
