@@ -1,5 +1,9 @@
 """Load the demo: accounts, one series, published roundups about real papers, a draft, a thread.
 
+It lives in comments because it composes the two apps (roundups, then a thread under one); in
+roundups it would import comments, against the layering. Roundups and their papers are written
+through ``roundups.services``, the one write path.
+
 Idempotent: whatever already exists (matched by username or slug) is left as it is, so running it
 again changes nothing. The accounts and passwords are printed at the end of every run.
 """
