@@ -135,14 +135,18 @@ def roundup_update(
     published roundup is refused.
     """
     _check_may_edit(roundup, by, "change it")
-    texts = {"title": title, "intro": intro, "outro": outro, "crosspost_url": crosspost_url}
-    changes = dict(_texts(**{k: v for k, v in texts.items() if v is not _UNSET}))
-    if series is not _UNSET:
-        changes["series"] = _series(series)
-    if number is not _UNSET:
-        changes["number"] = number
+    changes = _changes(
+        title=title,
+        intro=intro,
+        outro=outro,
+        crosspost_url=crosspost_url,
+        series=series,
+        number=number,
+    )
     new_slug = _text(slug, "slug") if slug is not _UNSET else ""
-    if new_slug and new_slug != roundup.slug:
+    if new_slug == roundup.slug:
+        new_slug = ""
+    if new_slug:
         _check_slug(new_slug)
     new_entries = _entries(entries) if entries is not _UNSET else None
 
@@ -153,7 +157,7 @@ def roundup_update(
         _validate_roundup(roundup)
         if publish is False and roundup.is_published:
             raise Conflict("A published roundup cannot go back to draft.")
-        if new_slug and new_slug != roundup.slug:
+        if new_slug:
             if Roundup.objects.filter(slug=new_slug).exclude(pk=roundup.pk).exists():
                 raise _slug_taken(new_slug)
             roundup.slug = new_slug
@@ -240,6 +244,17 @@ def _text(value, name) -> str:
 
 def _texts(**values) -> list[tuple[str, str]]:
     return [(name, _text(value, name)) for name, value in values.items()]
+
+
+def _changes(**passed) -> dict:
+    """The roundup fields passed to ``roundup_update`` (not ``_UNSET``), as they will be stored."""
+    changes = {name: value for name, value in passed.items() if value is not _UNSET}
+    for name, value in changes.items():
+        if name == "series":
+            changes[name] = _series(value)
+        elif name != "number":
+            changes[name] = _text(value, name)
+    return changes
 
 
 def _series(value):
@@ -355,10 +370,7 @@ def _save_with_slug(roundup: Roundup) -> None:
 def _replace_entries(roundup: Roundup, entries: list[tuple[PaperEntry, int | None]]) -> None:
     """Make ``entries`` the roundup's papers, in order, keeping identities (module docstring)."""
     existing = {old.pk: old for old in PaperEntry.objects.filter(roundup=roundup)}
-    given = [given_id for _, given_id in entries if given_id is not None]
-    for index, (_, given_id) in enumerate(entries):
-        if given_id is not None and (given_id not in existing or given.count(given_id) > 1):
-            raise InvalidInput(fields={f"entries[{index}]": "This paper is not in the roundup."})
+    given = _given_ids(entries, existing)
     unclaimed: dict[str, list[int]] = {}
     for old in sorted(existing.values(), key=lambda old: (old.position, old.pk)):
         if old.pk not in given:
@@ -376,6 +388,16 @@ def _replace_entries(roundup: Roundup, entries: list[tuple[PaperEntry, int | Non
     leftover = set(existing) - kept
     if leftover:
         PaperEntry.objects.filter(pk__in=leftover).delete()
+
+
+def _given_ids(entries, existing) -> list[int]:
+    """The ids sent with ``entries``: each must be one of ``existing``, and only once."""
+    given = [given_id for _, given_id in entries if given_id is not None]
+    for index, (_, given_id) in enumerate(entries):
+        if given_id is not None and (given_id not in existing or given.count(given_id) > 1):
+            message = "This paper is not in the roundup, or is listed twice."
+            raise InvalidInput(fields={f"entries[{index}]": message})
+    return given
 
 
 def _publish_locked(roundup: Roundup) -> None:

@@ -83,14 +83,8 @@ def _edit_form(request, roundup):
     form = RoundupForm(request.POST or None, instance=instance)
     formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        fields = {name: form.cleaned_data[name] for name in RoundupForm.Meta.fields}
         try:
-            if roundup is None:
-                saved = roundup_create(author=request.user, entries=formset.entries(), **fields)
-            else:
-                saved = roundup_update(
-                    roundup=roundup, by=request.user, entries=formset.entries(), **fields
-                )
+            saved = _save(request.user, roundup, form, formset)
         except ServiceError as error:
             show_service_error(form, formset, error)
         else:
@@ -100,6 +94,14 @@ def _edit_form(request, roundup):
             return redirect("roundups:edit", saved.slug)
     context = {"form": form, "formset": formset, "roundup": roundup}
     return render(request, "roundups/form.html", context)
+
+
+def _save(user, roundup, form, formset) -> Roundup:
+    """The valid forms' data to the services: a new roundup, or the changes to ``roundup``."""
+    fields = {name: form.cleaned_data[name] for name in RoundupForm.Meta.fields}
+    if roundup is None:
+        return roundup_create(author=user, entries=formset.entries(), **fields)
+    return roundup_update(roundup=roundup, by=user, entries=formset.entries(), **fields)
 
 
 @author_required
