@@ -143,9 +143,9 @@ def roundup_update(
         series=series,
         number=number,
     )
+    # Compared with the stored slug inside the transaction: the caller's instance may already
+    # carry the new one (a bound ModelForm writes its input onto its instance).
     new_slug = _text(slug, "slug") if slug is not _UNSET else ""
-    if new_slug == roundup.slug:
-        new_slug = ""
     if new_slug:
         _check_slug(new_slug)
     new_entries = _entries(entries) if entries is not _UNSET else None
@@ -157,7 +157,7 @@ def roundup_update(
         _validate_roundup(roundup)
         if publish is False and roundup.is_published:
             raise Conflict("A published roundup cannot go back to draft.")
-        if new_slug:
+        if new_slug and new_slug != roundup.slug:
             if Roundup.objects.filter(slug=new_slug).exclude(pk=roundup.pk).exists():
                 raise _slug_taken(new_slug)
             roundup.slug = new_slug

@@ -344,6 +344,17 @@ def test_a_slug_made_from_the_title_gets_a_number_instead_of_an_error(client, au
     assert response.url == reverse("roundups:edit", args=["week-42-interpretability-2"])
 
 
+def test_the_author_changes_the_slug_on_the_edit_page(client, author):
+    roundup = factories.make_roundup(author=author, published=False, entries=1)
+    entry = roundup.entries.get()
+    client.force_login(author)
+    data = form_data({"slug": "a-better-address", "title": roundup.title}, existing=[(entry, {})])
+    response = client.post(reverse("roundups:edit", args=[roundup.slug]), data)
+    assert response.url == reverse("roundups:edit", args=["a-better-address"])
+    roundup.refresh_from_db()
+    assert roundup.slug == "a-better-address"
+
+
 def test_a_typed_slug_taken_after_the_form_checked_it_is_shown_on_the_slug_field(
     client, author, monkeypatch
 ):
