@@ -99,9 +99,7 @@ def roundup_create(
     roundup = Roundup(author=author, series=_series(series), number=number)
     for name, value in _texts(title=title, intro=intro, outro=outro, crosspost_url=crosspost_url):
         setattr(roundup, name, value)
-    asked_slug = _text(slug, "slug")
-    if asked_slug:
-        _check_slug(asked_slug)
+    asked_slug = _asked_slug(slug)
     new_entries = _entries(entries)
     _validate_roundup(roundup)
     with transaction.atomic():
@@ -135,19 +133,11 @@ def roundup_update(
     published roundup is refused.
     """
     _check_may_edit(roundup, by, "change it")
-    changes = _changes(
-        title=title,
-        intro=intro,
-        outro=outro,
-        crosspost_url=crosspost_url,
-        series=series,
-        number=number,
-    )
+    texts = {"title": title, "intro": intro, "outro": outro, "crosspost_url": crosspost_url}
+    changes = _changes(series=series, number=number, **texts)
     # Compared with the stored slug inside the transaction: the caller's instance may already
     # carry the new one (a bound ModelForm writes its input onto its instance).
-    new_slug = _text(slug, "slug") if slug is not _UNSET else ""
-    if new_slug:
-        _check_slug(new_slug)
+    new_slug = _asked_slug(slug)
     new_entries = _entries(entries) if entries is not _UNSET else None
 
     with transaction.atomic():
@@ -325,6 +315,14 @@ def _validate_roundup(roundup: Roundup) -> None:
         roundup.full_clean(exclude=["slug", "author", "series"], validate_unique=False)
     except ValidationError as error:
         raise InvalidInput(fields=error.message_dict) from None
+
+
+def _asked_slug(slug) -> str:
+    """The slug the caller typed, checked, or ``""`` when none was (blank, or not passed)."""
+    slug = _text(slug, "slug") if slug is not _UNSET else ""
+    if slug:
+        _check_slug(slug)
+    return slug
 
 
 def _check_slug(slug: str) -> None:
