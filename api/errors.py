@@ -1,8 +1,8 @@
 """Every error the API answers with is JSON ``{"detail": ...}`` with the status that fits.
 
-Services raise their own exceptions (``CommentError`` with its ``status``; Django's
-``PermissionDenied`` and ``ValidationError`` from roundups/services.py); these handlers turn them
-into responses, so endpoints never translate errors themselves.
+Services raise their own exceptions (``forum.errors.ServiceError`` with its ``status`` and
+``fields``; ``CommentError`` with its ``status``); these handlers turn them into responses, so
+endpoints never translate errors themselves.
 """
 
 from django.conf import settings
@@ -10,7 +10,6 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
     SuspiciousOperation,
-    ValidationError,
 )
 from django.http import Http404
 from ninja.errors import HttpError
@@ -19,7 +18,6 @@ from ninja.errors import ValidationError as NinjaValidationError
 from comments.services import CommentError
 from forum.errors import ServiceError
 from forum.outages import OUTAGE_ERRORS, outage_response
-from roundups.services import Conflict
 
 
 def install(api) -> None:
@@ -69,18 +67,6 @@ def install(api) -> None:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return respond(request, 400, f"The request body is over the {limit:,}-byte limit.")
         return respond(request, 400, "The request was refused as malformed.")
-
-    @api.exception_handler(ValidationError)
-    def bad_input(request, exc):
-        status = 409 if isinstance(exc, Conflict) else 400
-        if hasattr(exc, "error_dict"):
-            fields = {name: list(messages) for name, messages in exc.message_dict.items()}
-            detail = " ".join(
-                f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-                for name, messages in fields.items()
-            )
-            return respond(request, status, detail, fields=fields)
-        return respond(request, status, " ".join(exc.messages))
 
 
 def install_outage_handlers(api) -> None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from roundups.forms import MAX_ENTRIES
+from roundups.models import MAX_ENTRIES
 
 BIGINT_MAX = 2**63 - 1  # the id columns are bigint; a larger id cannot name a row
 INT_MAX = 2**31 - 1  # PositiveIntegerField columns

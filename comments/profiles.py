@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from roundups.models import Roundup
+from roundups.models import Roundup, published_filter
 
 from .karma import karma_for
 from .models import Comment
@@ -25,7 +25,7 @@ def profile(request, username):
     roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
     comments = (
         Comment.objects.filter(
-            author=person, state=Comment.State.VISIBLE, roundup__status=Roundup.Status.PUBLISHED
+            published_filter("roundup__"), author=person, state=Comment.State.VISIBLE
         )
         .select_related("roundup", "text")
         .order_by("-created_at")[:RECENT_COMMENTS]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import is_moderator
 from forum.idempotency import idempotent_form
-from roundups.models import Roundup
+from roundups.models import Roundup, published_filter
 
 from . import queries, services
 from .forms import CommentForm, EditForm, LockForm, ReasonForm
@@ -64,8 +64,8 @@ def _comment(pk) -> Comment:
     """The comment with its roundup; 404 unless the roundup is published."""
     return get_object_or_404(
         Comment.objects.select_related("roundup", "author", "text"),
+        published_filter("roundup__"),
         pk=pk,
-        roundup__status=Roundup.Status.PUBLISHED,
     )
 
 

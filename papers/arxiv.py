@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 
 from django.core.cache import cache
 
+from forum.errors import InvalidInput, ServiceError, Unavailable
+from forum.errors import NotFound as NotFoundError
 from roundups.papers import arxiv_id
 
 API_URL = "https://export.arxiv.org/api/query"
@@ -27,25 +29,30 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _ERROR_ID = re.compile(r"/api/errors")
 
 
-class ArxivError(Exception):
-    """A lookup failed; ``message`` is for the author, ``status`` for the HTTP answer."""
+class ArxivError(ServiceError):
+    """A lookup failed; ``message`` is for the author, ``status`` for the HTTP answer.
+
+    This one (502) is an answer arXiv sent that we cannot read; the kinds below say more.
+    """
 
     status = 502
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
+class BadLink(ArxivError, InvalidInput):
+    """What the author pasted is not an arXiv link."""
 
-class BadLink(ArxivError):
     status = 400
 
 
-class NotFound(ArxivError):
+class NotFound(ArxivError, NotFoundError):
+    """arXiv has no such paper."""
+
     status = 404
 
 
-class Unreachable(ArxivError):
+class Unreachable(ArxivError, Unavailable):
+    """arXiv did not answer (in time); a gateway timeout, as the form's fill button reports."""
+
     status = 504
 
 

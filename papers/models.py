@@ -9,12 +9,12 @@ class PaperSuggestionQuerySet(models.QuerySet):
     def open(self):
         """Open suggestions readers can still see: visible comments on published roundups."""
         from comments.models import Comment
-        from roundups.models import Roundup
+        from roundups.models import published_filter
 
         return self.filter(
+            published_filter("comment__roundup__"),
             status=PaperSuggestion.Status.OPEN,
             comment__state=Comment.State.VISIBLE,
-            comment__roundup__status=Roundup.Status.PUBLISHED,
         )
 
     def for_list(self):

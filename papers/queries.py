@@ -7,7 +7,7 @@ from django.db.models import Count, Max
 
 from comments.models import Comment
 from papers.cards import roundup_url_prefix
-from roundups.models import PaperEntry, Roundup
+from roundups.models import PaperEntry, published_filter
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
 # Comments shown on a paper's page; past this, its roundups' threads (linked) have the rest.
@@ -16,9 +16,7 @@ PAPER_DISCUSSION_LIMIT = 100
 
 def covered_entries():
     """Paper entries of published roundups that have a paper key: what readers can see."""
-    return PaperEntry.objects.filter(
-        roundup__status=Roundup.Status.PUBLISHED, roundup__published_at__isnull=False
-    ).exclude(paper_key="")
+    return PaperEntry.objects.filter(published_filter("roundup__")).exclude(paper_key="")
 
 
 @dataclass
@@ -75,10 +73,7 @@ def paper_comment_counts(keys) -> dict[str, int]:
 
     counts = (
         Comment.objects.visible()
-        .filter(
-            paper_entry__paper_key__in=list(keys),
-            roundup__status=Roundup.Status.PUBLISHED,
-        )
+        .filter(published_filter("roundup__"), paper_entry__paper_key__in=list(keys))
         .order_by()
         .values("paper_entry__paper_key")
         .annotate(n=Count("pk"))

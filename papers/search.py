@@ -31,7 +31,8 @@ from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat
 
 from comments.models import Comment
-from roundups.models import PaperEntry, Roundup
+from forum.errors import InvalidInput
+from roundups.models import PaperEntry, Roundup, published_filter
 
 from .highlight import START_SEL, STOP_SEL, from_headline, highlight
 
@@ -54,8 +55,8 @@ HEADLINE_SNIPPET = {
 }
 
 
-class SearchError(ValueError):
-    """The query cannot be searched; the message says why, for the reader."""
+class SearchError(InvalidInput):
+    """The query cannot be searched; the message says why, for the reader (400)."""
 
 
 def parse_terms(query: str) -> list[str]:
@@ -89,13 +90,11 @@ def _visible_roundups():
 
 
 def _visible_entries():
-    return PaperEntry.objects.filter(
-        roundup__status=Roundup.Status.PUBLISHED, roundup__published_at__isnull=False
-    ).order_by()
+    return PaperEntry.objects.filter(published_filter("roundup__")).order_by()
 
 
 def _visible_comments():
-    return Comment.objects.visible().filter(roundup__status=Roundup.Status.PUBLISHED).order_by()
+    return Comment.objects.visible().filter(published_filter("roundup__")).order_by()
 
 
 class SearchBackend:

@@ -1,21 +1,23 @@
 """Writes of the papers app: reader suggestions. Check, then do, in one transaction.
 
-Errors are the comment services' (``InvalidInput``, ``NotAllowed``, ``NotFound``), with the HTTP
-status a view should answer and a message for the reader, since a suggestion is a comment.
+Refusals are ``forum.errors`` (``InvalidInput``, ``NotAllowed``), with the HTTP status a view
+should answer and a message for the reader. A suggestion is a comment, so ``suggestion_create``
+also passes on the refusals of ``comment_create``; a taken paper becomes an entry through
+``roundups.services.entry_add``, the roundups' own write path.
 """
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import is_author
 from comments.models import Comment
-from comments.services import InvalidInput, NotAllowed, comment_create
-from roundups.forms import MAX_ENTRIES
+from comments.services import comment_create
+from forum.errors import InvalidInput, NotAllowed
 from roundups.models import PaperEntry, Roundup
+from roundups.services import entry_add
 
 from .models import PaperSuggestion
 
@@ -79,7 +81,8 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
 
     The blurb becomes the first draft of the opinion, the related field credits the reader, and
     the suggestion is marked taken with the entry it became. Both rows are locked, so two authors
-    cannot take one suggestion and two takes cannot share a position.
+    cannot take one suggestion; ``entry_add`` (in the same transaction) keeps positions and the
+    paper limit.
     """
     if by is None or not by.is_authenticated:
         raise NotAllowed("Log in to do that.")
@@ -91,7 +94,7 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
         raise NotAllowed("You can only add papers to your own drafts.")
     with transaction.atomic():
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
-        if roundup.status != Roundup.Status.DRAFT:
+        if roundup.is_published:
             raise InvalidInput(
                 f"“{roundup.title}” is published; choose a draft (edit a published roundup on "
                 "its edit page)."
@@ -105,12 +108,9 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
             raise InvalidInput("This suggestion was already taken.")
         if suggestion.comment.state != Comment.State.VISIBLE:
             raise InvalidInput("This suggestion's comment was deleted or removed.")
-        last = roundup.entries.aggregate(last=Max("position"))["last"] or 0
-        if roundup.entries.count() >= MAX_ENTRIES:
-            raise InvalidInput(f"“{roundup.title}” already has {MAX_ENTRIES} papers.")
-        entry = PaperEntry.objects.create(
+        entry = entry_add(
             roundup=roundup,
-            position=last + 1,
+            by=by,
             title=suggestion.title,
             url=suggestion.url,
             opinion=suggestion.blurb,
@@ -121,5 +121,4 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
         suggestion.taken_by = by
         suggestion.taken_at = timezone.now()
         suggestion.save(update_fields=["status", "taken_entry", "taken_by", "taken_at"])
-        Roundup.objects.filter(pk=roundup.pk).update(updated_at=timezone.now())
     return entry

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comments.services import CommentError
 from comments.views import anchor_url, login_to_act
+from forum.errors import ServiceError
 from roundups.models import Roundup
 from roundups.views import author_required
 
@@ -111,7 +113,8 @@ def suggest(request, slug):
             suggestion = services.suggestion_create(
                 roundup=roundup, author=request.user, **form.cleaned_data
             )
-        except CommentError as error:
+        # CommentError: comment_create's refusals, until comments raise forum.errors too.
+        except (ServiceError, CommentError) as error:
             form.add_error(None, error.message)
             status = error.status
         else:
@@ -131,9 +134,14 @@ def suggestions(request):
     page = Paginator(PaperSuggestion.objects.open().for_list(), SUGGESTIONS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    taken = PaperSuggestion.objects.filter(status=PaperSuggestion.Status.TAKEN).select_related(
-        "comment__author", "taken_entry__roundup"
-    )[:RECENTLY_TAKEN]
+    # Only where the author can see the roundup a paper went into: a draft's title is its
+    # author's until it is published (staff see every draft, as on the roundup pages).
+    visible = Q(taken_entry=None) | Q(
+        taken_entry__roundup__in=Roundup.objects.visible_to(request.user)
+    )
+    taken = PaperSuggestion.objects.filter(
+        visible, status=PaperSuggestion.Status.TAKEN
+    ).select_related("comment__author", "taken_entry__roundup")[:RECENTLY_TAKEN]
     context = {
         "page": page,
         "taken": taken,
@@ -155,7 +163,7 @@ def take_suggestion(request, pk):
         entry = services.suggestion_take(
             suggestion=suggestion, by=request.user, roundup=form.cleaned_data["roundup"]
         )
-    except CommentError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("papers:suggestions")
     edit_url = reverse("roundups:edit", args=[entry.roundup.slug])

@@ -1,21 +1,25 @@
-"""The authoring form: a roundup and, inline, its paper entries."""
+"""The authoring form: a roundup and, inline, its paper entries.
+
+The forms shape and label the input; the rules (slugs, limits, which entry is which) are the
+services', which the views call with ``cleaned_data`` and ``PaperEntryFormSet.entries()``.
+"""
+
+import re
 
 from django import forms
 from django.db import models
 from django.forms import inlineformset_factory
-from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import PaperEntry, Roundup
+from forum.errors import ServiceError, add_to_form
 
-# Slugs that a roundup may not take because a fixed URL already sits at /roundups/<slug>/.
-RESERVED_SLUGS = frozenset({"new"})
+from .models import ENTRY_FIELDS, MAX_ENTRIES, PaperEntry, Roundup
+
 # Blank paper forms under the filled ones: enough to add a few papers without JavaScript
 # (saving the draft gives fresh blank forms); site.js adds more on demand.
 EXTRA_ENTRY_FORMS = 2
-# Upper bound on papers per roundup: a weekly roundup has about ten; this stops a runaway post.
-MAX_ENTRIES = 100
-EARLIEST_PAPER_YEAR = 1800  # older than anything a roundup will cite; catches typos like 202
+# A service error about one paper: ``entries[2].url`` (a field) or ``entries[2]`` (the paper).
+_ENTRY_ERROR = re.compile(r"entries\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
 
 
 def formfield(model_field, **kwargs):
@@ -46,13 +50,12 @@ class RoundupForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("slug") and cleaned.get("title"):
-            slug = slugify(cleaned["title"])[: Roundup._meta.get_field("slug").max_length]
-            if not slug:
+        # A blank slug is made from the title by the service; on this page the author can type
+        # one, so a title with nothing to make it from is sent back rather than named "roundup".
+        creating = self.instance.pk is None
+        if creating and not cleaned.get("slug") and cleaned.get("title"):
+            if not slugify(cleaned["title"]).strip("-"):
                 self.add_error("slug", "Choose a slug: the title has no letters or digits in it.")
-            cleaned["slug"] = slug.strip("-")
-        if cleaned.get("slug") in RESERVED_SLUGS:
-            self.add_error("slug", f"“{cleaned['slug']}” is reserved; choose another slug.")
         return cleaned
 
 
@@ -60,17 +63,7 @@ class PaperEntryForm(forms.ModelForm):
     class Meta:
         model = PaperEntry
         formfield_callback = formfield
-        fields = [
-            "position",
-            "title",
-            "url",
-            "authors",
-            "year",
-            "abstract",
-            "opinion",
-            "code_url",
-            "related",
-        ]
+        fields = ["position", *ENTRY_FIELDS]
         labels = {
             "url": "Paper link",
             "code_url": "Code link",
@@ -99,13 +92,6 @@ class PaperEntryForm(forms.ModelForm):
         # changed and be validated as a paper.
         self.fields["position"].initial = None
 
-    def clean_year(self):
-        year = self.cleaned_data.get("year")
-        latest = timezone.now().year + 1
-        if year is not None and not EARLIEST_PAPER_YEAR <= year <= latest:
-            raise forms.ValidationError(f"Enter a year between {EARLIEST_PAPER_YEAR} and {latest}.")
-        return year
-
 
 class BasePaperEntryFormSet(forms.BaseInlineFormSet):
     def ordered_forms(self):
@@ -123,20 +109,32 @@ class BasePaperEntryFormSet(forms.BaseInlineFormSet):
         kept.sort(key=lambda pair: (pair[1].cleaned_data.get("position") or 10**9, pair[0]))
         return [form for _, form in kept]
 
-    def save_in_order(self, roundup):
-        """Save entries numbered 1..n in the requested order and delete the removed ones.
+    def entries(self) -> list[dict]:
+        """The kept papers as the services take them: in the requested order, each saved one
+        with its ``id`` (so it stays the same entry). Only meaningful after ``is_valid()``."""
+        return [
+            {name: form.cleaned_data.get(name) for name in ENTRY_FIELDS}
+            | ({"id": form.instance.pk} if form.instance.pk else {})
+            for form in self.ordered_forms()
+        ]
 
-        Called inside the caller's transaction.
-        """
-        self.instance = roundup
-        for form in self.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        for position, form in enumerate(self.ordered_forms(), start=1):
-            entry = form.save(commit=False)
-            entry.roundup = roundup
-            entry.position = position
-            entry.save()
+
+def show_service_error(form, formset, error: ServiceError) -> None:
+    """Show a refusal of the roundup services on the page: ``entries[i]...`` errors on the i-th
+    paper of ``formset.entries()``, field errors on their fields, the rest on top."""
+    ordered = formset.ordered_forms()
+    rest = {}
+    for name, messages in error.fields.items():
+        found = _ENTRY_ERROR.fullmatch(name)
+        if found and int(found["index"]) < len(ordered):
+            entry_form = ordered[int(found["index"])]
+            field = found["field"] if found["field"] in entry_form.fields else None
+            for message in messages:
+                entry_form.add_error(field, message)
+        else:
+            rest[name] = messages
+    if rest or not error.fields:
+        add_to_form(form, ServiceError(error.message if not error.fields else "", fields=rest))
 
 
 PaperEntryFormSet = inlineformset_factory(

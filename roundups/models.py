@@ -9,6 +9,33 @@ from forum.markdown import render_markdown
 
 from .papers import paper_key
 
+# Limits on what an author writes, beside the fields they bound. The services enforce them; the
+# forms and the API's schemas read them from here so every way in refuses the same input.
+
+# Slugs a roundup may not take because a fixed URL already sits at /roundups/<slug>/.
+RESERVED_SLUGS = frozenset({"new"})
+# Upper bound on papers per roundup: a weekly roundup has about ten; this stops a runaway post.
+MAX_ENTRIES = 100
+EARLIEST_PAPER_YEAR = 1800  # older than anything a roundup will cite; catches typos like 202
+# What an author writes about one paper (the services take entries as mappings of these).
+ENTRY_FIELDS = ("title", "url", "authors", "year", "abstract", "opinion", "code_url", "related")
+
+
+def latest_paper_year() -> int:
+    """Next year: preprints dated next year appear in December."""
+    return timezone.now().year + 1
+
+
+def published_filter(prefix: str = "") -> Q:
+    """The one definition of "readers can see this roundup": published, with a date.
+
+    ``prefix`` reaches the roundup through a relation (``"roundup__"``), so lookups from entries
+    and comments say exactly what ``Roundup.objects.published()`` says.
+    """
+    return Q(
+        **{f"{prefix}status": Roundup.Status.PUBLISHED, f"{prefix}published_at__isnull": False}
+    )
+
 
 class Series(models.Model):
     name = models.CharField(max_length=200)
@@ -28,14 +55,14 @@ class Series(models.Model):
 
 class RoundupQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Roundup.Status.PUBLISHED, published_at__isnull=False)
+        return self.filter(published_filter())
 
     def visible_to(self, user):
         """Published roundups, plus drafts the user wrote (or all drafts, for staff)."""
         if user.is_authenticated and user.is_staff:
             return self.all()
         if user.is_authenticated:
-            return self.filter(Q(status=Roundup.Status.PUBLISHED) | Q(author=user))
+            return self.filter(published_filter() | Q(author=user))
         return self.published()
 
     def for_page(self):
@@ -143,7 +170,8 @@ class Roundup(models.Model):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED
+        """As ``published_filter``: published, with a date."""
+        return self.status == self.Status.PUBLISHED and self.published_at is not None
 
     def can_edit(self, user) -> bool:
         """Authors edit their own roundups; staff edit any."""

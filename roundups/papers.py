@@ -5,7 +5,8 @@
 * ``arxiv:<id>`` for any arXiv link (abs, pdf, html, export mirror, "arXiv:" prefix, with or without
   a version), in arXiv's canonical spelling: ``2101.00001`` or ``math.GT/0309136``;
 * ``doi:<doi>`` for a DOI in any of its forms (doi.org, dx.doi.org, "doi:", a publisher's
-  ``/doi/10.x/...`` page), lower-cased because DOIs are case-insensitive;
+  ``/doi/10.x/...`` page), lower-cased because DOIs are case-insensitive, without the trailing
+  slash a resolver link often carries;
 * ``openreview:<id>`` for OpenReview's forum and pdf pages of one submission;
 * otherwise the URL without scheme, ``www.``, default port, fragment, trailing slash and tracking
   parameters, with the remaining query parameters sorted (``example.org/paper?id=3``).
@@ -40,7 +41,9 @@ _DOI_IN_PATH = re.compile(
     + ")",
     re.I,
 )
-_DOI_TRAILING = ".,;)]"  # punctuation that follows a DOI pasted from prose, never part of it
+# Punctuation that follows a DOI pasted from prose, and the slash that resolvers and browsers add
+# to a link: never part of a DOI (DOI suffixes may hold "/", but none ends with one that matters).
+_DOI_TRAILING = ".,;)]/"
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."  # the DOIs arXiv registers for its own papers
 
 # Query parameters that say where a click came from, never which paper it is.
@@ -128,6 +131,8 @@ def _clean_doi(doi: str) -> str:
 
 
 def _doi_key(url: str) -> str:
+    if url[:4].lower() == "doi:" and "://" in url:  # "doi: https://doi.org/10.x/y", as cited
+        url = url[4:].strip()
     prefixed = _DOI_PREFIXED.fullmatch(url)
     if prefixed:
         return _clean_doi(prefixed.group("doi"))
@@ -140,7 +145,7 @@ def _doi_key(url: str) -> str:
         return ""
     path = unquote(parts.path)
     if host in _DOI_HOSTS:
-        found = re.fullmatch("/(?P<doi>" + _DOI_BODY + ")", path)
+        found = re.fullmatch("/(?:doi:)?(?P<doi>" + _DOI_BODY + ")", path, flags=re.I)
         return _clean_doi(found.group("doi")) if found else ""
     found = _DOI_IN_PATH.search(path)
     if found:

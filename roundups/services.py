@@ -1,86 +1,77 @@
-"""Every write to roundups: check, then do, in one transaction.
+"""Every write to roundups: check, then do, in one transaction, then log.
 
-The HTML authoring views and the JSON API both call these, so each rule lives here once:
+The HTML authoring views, the JSON API, the papers app and ``load_demo`` all call these; nothing
+else creates or replaces paper entries. Each rule lives here once:
 
-* only members of Authors create roundups;
-* only a roundup's author (still an Author) or staff change or publish it (``Roundup.can_edit``);
-* publishing stamps ``published_at`` once and needs at least one paper; a published roundup
-  does not go back to draft (readers may already be discussing it);
-* paper entries are replaced as a whole list, numbered 1..n in the order given;
-* a slug is made unique from the title unless one is asked for; an asked-for slug that another
-  roundup holds is a conflict (``SlugTaken``), so a client can tell it from bad input.
+* only members of Authors create roundups; only a roundup's author (still an Author) or staff
+  change it, publish it or add papers to it (``Roundup.can_edit``);
+* publishing stamps ``published_at`` once and needs at least one paper (``_publish_locked``, the
+  only place that says so, checked after the entries are written and inside the transaction, so
+  a refusal writes nothing); a published roundup does not go back to draft (readers may already
+  be discussing it);
+* slugs: a slug the caller typed must be free, else it is refused as ``SlugTaken`` (a Conflict:
+  409 in the API, an error on the slug field of the form), because the author chose that address
+  and silently getting another would surprise them. A slug made from the title (none typed) is
+  made free with -2, -3…, since nobody asked for that exact address. The slug never follows a
+  new title (links keep working); an empty slug on update keeps the current one;
+* entry identity: paper entries are replaced as a whole list, numbered 1..n in the order given.
+  An entry sent with an ``id`` updates that entry of this roundup (the form page knows its rows'
+  ids); one without an ``id`` takes over an entry of the same paper (``paper_key``) that no other
+  entry claimed (the API has no ids); anything else is new. So comments and suggestions attached
+  to a paper stay attached on both paths; papers no longer listed are deleted (their comments
+  stay, unattached);
+* the limits (``MAX_ENTRIES``, ``EARLIEST_PAPER_YEAR``, ``RESERVED_SLUGS``) are the model's.
 
-Errors are Django's own exceptions, so a form view can show them as it shows any other:
-``PermissionDenied`` (not allowed) and ``ValidationError`` (bad input), with ``Conflict`` (and
-its ``SlugTaken``), ``ValidationError`` subclasses, for a clash with the current state.
+Refusals are ``forum.errors``: ``NotAllowed``, ``InvalidInput`` (``fields`` name the input at
+fault: ``title``, ``entries[2].url``) and ``Conflict`` (with ``SlugTaken``).
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.roles import is_author
+from forum.errors import Conflict, InvalidInput, NotAllowed
 
-from .forms import EARLIEST_PAPER_YEAR, MAX_ENTRIES, RESERVED_SLUGS
-from .models import PaperEntry, Roundup, Series
+from .models import (
+    EARLIEST_PAPER_YEAR,
+    ENTRY_FIELDS,
+    MAX_ENTRIES,
+    RESERVED_SLUGS,
+    PaperEntry,
+    Roundup,
+    Series,
+    latest_paper_year,
+)
+from .papers import paper_key
+
+logger = logging.getLogger(__name__)
 
 SLUG_MAX_LENGTH = Roundup._meta.get_field("slug").max_length
 # Numbered suffixes tried before giving up on a title's slug: a title reused this often is a bot.
 MAX_SLUG_SUFFIX = 1000
-ENTRY_FIELDS = ("title", "url", "authors", "year", "abstract", "opinion", "code_url", "related")
+NO_PAPERS = "Add at least one paper before publishing."
 _UNSET = object()
 
 
-class Conflict(ValidationError):
-    """The change clashes with the current state of things (HTTP 409 in the API)."""
-
-
 class SlugTaken(Conflict):
-    """The asked-for slug belongs to another roundup."""
+    """The asked-for slug belongs to another roundup (shown on the slug field)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, fields={"slug": [message]})
 
 
-# --- the form views' entry points (a bound form and formset) --------------------------------
+def _slug_taken(slug: str) -> SlugTaken:
+    return SlugTaken(f"The slug “{slug}” is taken by another roundup.")
 
 
-def roundup_save(*, form, formset, author):
-    """Save a valid roundup form and its paper-entry formset together, or nothing at all.
-
-    ``author`` becomes the author of a new roundup; an existing one keeps its author.
-    """
-    with transaction.atomic():
-        roundup = form.save(commit=False)
-        if roundup.pk is None:
-            roundup.author = author
-        roundup.save()
-        formset.save_in_order(roundup)
-    return roundup
-
-
-def roundup_publish(*, roundup, by):
-    """Publish a draft: only its author or staff, and only with at least one paper.
-
-    Publishing a published roundup changes nothing (its date stays).
-    """
-    if not roundup.can_edit(by):
-        raise PermissionDenied("Only the author of this roundup or staff can publish it.")
-    with transaction.atomic():
-        # Lock the row so two publish clicks cannot both stamp a date.
-        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
-        if roundup.is_published:
-            return roundup
-        if not roundup.entries.exists():
-            raise ValidationError("Add at least one paper before publishing.")
-        roundup.status = Roundup.Status.PUBLISHED
-        roundup.published_at = timezone.now()
-        roundup.save(update_fields=["status", "published_at", "updated_at"])
-    return roundup
-
-
-# --- plain-data entry points (the API; usable by any caller with values in hand) -----------
+# --- roundups ----------------------------------------------------------------------------------
 
 
 def roundup_create(
@@ -102,29 +93,22 @@ def roundup_create(
     ``ENTRY_FIELDS``; ``title`` and ``url`` are required, the rest default to blank.
     """
     if author is None or not author.is_authenticated or not author.is_active:
-        raise PermissionDenied("Log in to write roundups.")
+        raise NotAllowed("Log in to write roundups.")
     if not is_author(author):
-        raise PermissionDenied("Only members of the Authors group can write roundups.")
-    roundup = Roundup(
-        author=author,
-        title=_text(title, "title"),
-        intro=_text(intro, "intro"),
-        outro=_text(outro, "outro"),
-        series=_series(series),
-        number=number,
-        crosspost_url=_text(crosspost_url, "crosspost_url"),
-    )
-    asked_slug = _text(slug, "slug")
+        raise NotAllowed("Only members of the Authors group can write roundups.")
+    roundup = Roundup(author=author, series=_series(series), number=number)
+    for name, value in _texts(title=title, intro=intro, outro=outro, crosspost_url=crosspost_url):
+        setattr(roundup, name, value)
+    asked_slug = _asked_slug(slug)
     new_entries = _entries(entries)
     _validate_roundup(roundup)
-    if publish and not new_entries:
-        raise ValidationError("Add at least one paper before publishing.")
     with transaction.atomic():
-        roundup.slug = _checked_slug(asked_slug) if asked_slug else _slug_from(roundup.title)
-        _save_new_slug(roundup)
+        roundup.slug = asked_slug or _slug_from(roundup.title)
+        _save_with_slug(roundup)
         _replace_entries(roundup, new_entries)
         if publish:
             _publish_locked(roundup)
+    logger.info("roundup %s created by user %s", roundup.pk, author.pk)
     return roundup
 
 
@@ -144,28 +128,16 @@ def roundup_update(
 ) -> Roundup:
     """Change the named fields of ``roundup``; fields not passed stay as they are.
 
-    ``entries`` replaces every paper. ``publish=True`` publishes (as ``roundup_publish``);
-    ``publish=False`` on a published roundup is refused. The slug never follows a new title:
-    links to the roundup keep working.
+    ``entries`` replaces every paper (see the module docstring for which entries keep their
+    identity). ``publish=True`` publishes (as ``roundup_publish``); ``publish=False`` on a
+    published roundup is refused.
     """
-    if by is None or not by.is_authenticated or not roundup.can_edit(by):
-        raise PermissionDenied("Only the author of this roundup or staff can change it.")
-    changes = {}
-    for name, value in (
-        ("title", title),
-        ("intro", intro),
-        ("outro", outro),
-        ("crosspost_url", crosspost_url),
-    ):
-        if value is not _UNSET:
-            changes[name] = _text(value, name)
-    if series is not _UNSET:
-        changes["series"] = _series(series)
-    if number is not _UNSET:
-        changes["number"] = number
-    new_slug = None
-    if slug is not _UNSET and _text(slug, "slug") != roundup.slug:
-        new_slug = _checked_slug(_text(slug, "slug"))
+    _check_may_edit(roundup, by, "change it")
+    texts = {"title": title, "intro": intro, "outro": outro, "crosspost_url": crosspost_url}
+    changes = _changes(series=series, number=number, **texts)
+    # Compared with the stored slug inside the transaction: the caller's instance may already
+    # carry the new one (a bound ModelForm writes its input onto its instance).
+    new_slug = _asked_slug(slug)
     new_entries = _entries(entries) if entries is not _UNSET else None
 
     with transaction.atomic():
@@ -175,25 +147,80 @@ def roundup_update(
         _validate_roundup(roundup)
         if publish is False and roundup.is_published:
             raise Conflict("A published roundup cannot go back to draft.")
-        if new_slug is not None:
+        if new_slug and new_slug != roundup.slug:
             if Roundup.objects.filter(slug=new_slug).exclude(pk=roundup.pk).exists():
-                raise SlugTaken(f"The slug “{new_slug}” is taken by another roundup.")
+                raise _slug_taken(new_slug)
             roundup.slug = new_slug
-        try:
-            with transaction.atomic():
-                roundup.save()
-        except IntegrityError:  # a concurrent writer took the slug between check and save
-            raise SlugTaken(f"The slug “{roundup.slug}” is taken by another roundup.") from None
+        _save_with_slug(roundup)
         if new_entries is not None:
             _replace_entries(roundup, new_entries)
         if publish is True and not roundup.is_published:
-            if not roundup.entries.exists():
-                raise ValidationError("Add at least one paper before publishing.")
             _publish_locked(roundup)
+    logger.info("roundup %s changed by user %s", roundup.pk, by.pk)
     return roundup
 
 
-# --- helpers -----------------------------------------------------------------------------------
+def roundup_publish(*, roundup, by):
+    """Publish a draft: only its author or staff, and only with at least one paper.
+
+    Publishing a published roundup changes nothing (its date stays).
+    """
+    _check_may_edit(roundup, by, "publish it")
+    with transaction.atomic():
+        # Lock the row so two publish clicks cannot both stamp a date.
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        if roundup.is_published:
+            return roundup
+        _publish_locked(roundup)
+    logger.info("roundup %s published by user %s", roundup.pk, by.pk)
+    return roundup
+
+
+# --- one paper ---------------------------------------------------------------------------------
+
+
+def entry_add(
+    *,
+    roundup: Roundup,
+    by,
+    title,
+    url,
+    authors="",
+    year=None,
+    abstract="",
+    opinion="",
+    code_url="",
+    related="",
+) -> PaperEntry:
+    """Add one paper after the others in ``roundup`` (a draft or a published one).
+
+    Only who may edit the roundup, and never past ``MAX_ENTRIES``. The roundup's row is locked,
+    so two additions cannot share a position or both take the last free place. Called inside a
+    caller's transaction it joins it (``suggestion_take`` marks its suggestion in the same one).
+    """
+    _check_may_edit(roundup, by, "add papers to it")
+    fields = {"title": title, "url": url, "authors": authors, "year": year, "abstract": abstract}
+    fields.update(opinion=opinion, code_url=code_url, related=related)
+    entry, _ = _entry(fields, prefix="")
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        present = roundup.entries.aggregate(n=Count("pk"), last=Max("position"))
+        if present["n"] >= MAX_ENTRIES:
+            raise InvalidInput(f"“{roundup.title}” already has {MAX_ENTRIES} papers.")
+        entry.roundup = roundup
+        entry.position = (present["last"] or 0) + 1
+        entry.save()
+        Roundup.objects.filter(pk=roundup.pk).update(updated_at=timezone.now())
+    logger.info("paper entry %s added to roundup %s by user %s", entry.pk, roundup.pk, by.pk)
+    return entry
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check_may_edit(roundup: Roundup, by, doing: str) -> None:
+    if by is None or not by.is_authenticated or not roundup.can_edit(by):
+        raise NotAllowed(f"Only the author of this roundup or staff can {doing}.")
 
 
 def _text(value, name) -> str:
@@ -201,71 +228,114 @@ def _text(value, name) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError({name: "Must be text."})
+        raise InvalidInput(fields={name: "Must be text."})
     return value.replace("\x00", "").replace("\r\n", "\n").strip()
+
+
+def _texts(**values) -> list[tuple[str, str]]:
+    return [(name, _text(value, name)) for name, value in values.items()]
+
+
+def _changes(**passed) -> dict:
+    """The roundup fields passed to ``roundup_update`` (not ``_UNSET``), as they will be stored."""
+    changes = {name: value for name, value in passed.items() if value is not _UNSET}
+    for name, value in changes.items():
+        if name == "series":
+            changes[name] = _series(value)
+        elif name != "number":
+            changes[name] = _text(value, name)
+    return changes
 
 
 def _series(value):
     if value is None or value == "" or isinstance(value, Series):
         return value or None
     if not isinstance(value, str):
-        raise ValidationError({"series": "Give the series by its slug."})
+        raise InvalidInput(fields={"series": "Give the series by its slug."})
     found = Series.objects.filter(slug=value.strip()).first()
     if found is None:
-        raise ValidationError({"series": f"There is no series “{value.strip()}”."})
+        raise InvalidInput(fields={"series": f"There is no series “{value.strip()}”."})
     return found
 
 
-def _entries(entries) -> list[PaperEntry]:
-    """Validated, unsaved entries; errors name the entry (``entries[2].url``)."""
-    if entries is None:
-        entries = []
-    entries = list(entries)
+def _entries(entries) -> list[tuple[PaperEntry, int | None]]:
+    """Validated, unsaved entries numbered 1..n, each with the ``id`` it was sent with (if any).
+
+    Errors name the entry by its place in the list (``entries[2].url``).
+    """
+    entries = list(entries or [])
     if len(entries) > MAX_ENTRIES:
-        raise ValidationError({"entries": f"At most {MAX_ENTRIES} papers in one roundup."})
+        raise InvalidInput(fields={"entries": f"At most {MAX_ENTRIES} papers in one roundup."})
     built, errors = [], {}
-    latest_year = timezone.now().year + 1
     for index, data in enumerate(entries):
-        if not isinstance(data, Mapping):
-            raise ValidationError({f"entries[{index}]": "Each paper is an object."})
-        unknown = set(data) - set(ENTRY_FIELDS)
-        if unknown:
-            errors[f"entries[{index}]"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
-            continue
-        fields = {name: _text(data.get(name), name) for name in ENTRY_FIELDS if name != "year"}
-        entry = PaperEntry(position=index + 1, year=data.get("year"), **fields)
         try:
-            entry.full_clean(exclude=["roundup", "position"])
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                errors[f"entries[{index}].{field}"] = messages
-        if entry.year is not None and not EARLIEST_PAPER_YEAR <= entry.year <= latest_year:
-            errors[f"entries[{index}].year"] = [
-                f"Enter a year between {EARLIEST_PAPER_YEAR} and {latest_year}."
-            ]
-        built.append(entry)
+            entry, given_id = _entry(data, prefix=f"entries[{index}]")
+        except InvalidInput as error:
+            errors.update(error.fields)
+            continue
+        entry.position = index + 1
+        built.append((entry, given_id))
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(fields=errors)
     return built
+
+
+def _entry(data, *, prefix: str) -> tuple[PaperEntry, int | None]:
+    """One validated, unsaved entry; errors are named ``<prefix>.<field>`` (or the field)."""
+
+    def name(field=None):
+        return ".".join(part for part in (prefix, field) if part) or "__all__"
+
+    if not isinstance(data, Mapping):
+        raise InvalidInput(fields={name(): "Each paper is an object."})
+    unknown = set(data) - set(ENTRY_FIELDS) - {"id"}
+    if unknown:
+        raise InvalidInput(fields={name(): f"Unknown fields: {', '.join(sorted(unknown))}."})
+    given_id = data.get("id")
+    if given_id is not None and (not isinstance(given_id, int) or isinstance(given_id, bool)):
+        raise InvalidInput(fields={name("id"): "Give an entry's id as a number."})
+    texts = {field: data.get(field) for field in ENTRY_FIELDS if field != "year"}
+    entry = PaperEntry(year=data.get("year"), **dict(_texts(**texts)))
+    errors = {}
+    try:
+        entry.full_clean(exclude=["roundup", "position"])
+    except ValidationError as error:
+        errors = {name(field): messages for field, messages in error.message_dict.items()}
+    latest = latest_paper_year()
+    if isinstance(entry.year, int) and not EARLIEST_PAPER_YEAR <= entry.year <= latest:
+        errors[name("year")] = [f"Enter a year between {EARLIEST_PAPER_YEAR} and {latest}."]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return entry, given_id
 
 
 def _validate_roundup(roundup: Roundup) -> None:
     # The slug is checked on its own (uniqueness is a conflict, not bad input).
-    roundup.full_clean(exclude=["slug", "author", "series"], validate_unique=False)
+    try:
+        roundup.full_clean(exclude=["slug", "author", "series"], validate_unique=False)
+    except ValidationError as error:
+        raise InvalidInput(fields=error.message_dict) from None
 
 
-def _checked_slug(slug: str) -> str:
+def _asked_slug(slug) -> str:
+    """The slug the caller typed, checked, or ``""`` when none was (blank, or not passed)."""
+    slug = _text(slug, "slug") if slug is not _UNSET else ""
+    if slug:
+        _check_slug(slug)
+    return slug
+
+
+def _check_slug(slug: str) -> None:
     try:
         validate_slug(slug)
     except ValidationError:
-        raise ValidationError(
-            {"slug": "Use only letters, digits, hyphens and underscores in a slug."}
+        raise InvalidInput(
+            fields={"slug": "Use only letters, digits, hyphens and underscores in a slug."}
         ) from None
     if len(slug) > SLUG_MAX_LENGTH:
-        raise ValidationError({"slug": f"At most {SLUG_MAX_LENGTH} characters."})
+        raise InvalidInput(fields={"slug": f"At most {SLUG_MAX_LENGTH} characters."})
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"“{slug}” is reserved; choose another slug."})
-    return slug
+        raise InvalidInput(fields={"slug": f"“{slug}” is reserved; choose another slug."})
 
 
 def _slug_from(title: str) -> str:
@@ -284,39 +354,54 @@ def _slug_from(title: str) -> str:
     raise SlugTaken("Too many roundups share this title; choose a slug.")
 
 
-def _save_new_slug(roundup: Roundup) -> None:
+# --- writes (called inside the caller's transaction) -------------------------------------------
+
+
+def _save_with_slug(roundup: Roundup) -> None:
     try:
         with transaction.atomic():
             roundup.save()
-    except IntegrityError:  # taken between the check and the insert, or asked for and taken
-        raise SlugTaken(f"The slug “{roundup.slug}” is taken by another roundup.") from None
+    except IntegrityError:  # a concurrent writer took the slug between the check and the save
+        raise _slug_taken(roundup.slug) from None
 
 
-def _replace_entries(roundup: Roundup, entries: list[PaperEntry]) -> None:
-    """Make ``entries`` the roundup's papers, in order. Called inside the caller's transaction.
-
-    An entry whose paper (``paper_key``) is already in the roundup is updated in place, so the
-    comments and suggestions attached to it stay attached; papers no longer listed are deleted
-    (their comments stay, unattached).
-    """
-    existing: dict[str, list[PaperEntry]] = {}
-    for old in PaperEntry.objects.filter(roundup=roundup).order_by("position", "pk"):
-        existing.setdefault(old.paper_key, []).append(old)
-    for entry in entries:
+def _replace_entries(roundup: Roundup, entries: list[tuple[PaperEntry, int | None]]) -> None:
+    """Make ``entries`` the roundup's papers, in order, keeping identities (module docstring)."""
+    existing = {old.pk: old for old in PaperEntry.objects.filter(roundup=roundup)}
+    given = _given_ids(entries, existing)
+    unclaimed: dict[str, list[int]] = {}
+    for old in sorted(existing.values(), key=lambda old: (old.position, old.pk)):
+        if old.pk not in given:
+            unclaimed.setdefault(old.paper_key, []).append(old.pk)
+    kept = set()
+    for entry, given_id in entries:
         entry.roundup = roundup
-        entry.render_html()  # computes paper_key
-        matches = existing.get(entry.paper_key)
-        if matches:
-            entry.pk = matches.pop(0).pk
-            entry._state.adding = False
+        same_paper = unclaimed.get(paper_key(entry.url))
+        if given_id is None and same_paper:
+            given_id = same_paper.pop(0)
+        if given_id is not None:
+            entry.pk, entry._state.adding = given_id, False
+            kept.add(given_id)
         entry.save()
-    leftover = [old.pk for olds in existing.values() for old in olds]
+    leftover = set(existing) - kept
     if leftover:
         PaperEntry.objects.filter(pk__in=leftover).delete()
 
 
+def _given_ids(entries, existing) -> list[int]:
+    """The ids sent with ``entries``: each must be one of ``existing``, and only once."""
+    given = [given_id for _, given_id in entries if given_id is not None]
+    for index, (_, given_id) in enumerate(entries):
+        if given_id is not None and (given_id not in existing or given.count(given_id) > 1):
+            message = "This paper is not in the roundup, or is listed twice."
+            raise InvalidInput(fields={f"entries[{index}]": message})
+    return given
+
+
 def _publish_locked(roundup: Roundup) -> None:
-    """Called inside the caller's transaction, with the roundup's row new or locked."""
+    """Publish, with the roundup's row new or locked by the caller's transaction."""
+    if not roundup.entries.exists():
+        raise InvalidInput(NO_PAPERS)
     roundup.status = Roundup.Status.PUBLISHED
     roundup.published_at = timezone.now()
     roundup.save(update_fields=["status", "published_at", "updated_at"])

@@ -4,7 +4,7 @@ from . import feeds, views
 
 app_name = "roundups"
 urlpatterns = [
-    # "new" comes before <slug> and is a reserved slug (see forms.RESERVED_SLUGS).
+    # "new" comes before <slug> and is a reserved slug (see models.RESERVED_SLUGS).
     path("roundups/new/", views.create, name="create"),
     path("roundups/<slug:slug>/", views.detail, name="detail"),
     path("roundups/<slug:slug>/edit/", views.edit, name="edit"),

@@ -4,17 +4,18 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_author
 from comments.thread_page import record_visit, render_with_thread, thread_context
+from forum.errors import ServiceError
 
-from .forms import PaperEntryFormSet, RoundupForm
+from .forms import PaperEntryFormSet, RoundupForm, show_service_error
 from .models import Roundup, Series
-from .services import roundup_publish, roundup_save
+from .services import roundup_create, roundup_publish, roundup_update
 
 HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
 SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
@@ -85,18 +86,31 @@ def series(request, slug):
 
 
 def _edit_form(request, roundup):
-    """Create and edit share this: validate both forms, save both or nothing, then redirect."""
+    """Create and edit share this: validate both forms, then one service call saves both or
+    nothing; its refusals come back on the form."""
     instance = roundup or Roundup()
     form = RoundupForm(request.POST or None, instance=instance)
     formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        saved = roundup_save(form=form, formset=formset, author=request.user)
-        if request.POST.get("action") == "preview":
-            return redirect("roundups:preview", saved.slug)
-        messages.success(request, "Saved." if saved.is_published else "Draft saved.")
-        return redirect("roundups:edit", saved.slug)
+        try:
+            saved = _save(request.user, roundup, form, formset)
+        except ServiceError as error:
+            show_service_error(form, formset, error)
+        else:
+            if request.POST.get("action") == "preview":
+                return redirect("roundups:preview", saved.slug)
+            messages.success(request, "Saved." if saved.is_published else "Draft saved.")
+            return redirect("roundups:edit", saved.slug)
     context = {"form": form, "formset": formset, "roundup": roundup}
     return render(request, "roundups/form.html", context)
+
+
+def _save(user, roundup, form, formset) -> Roundup:
+    """The valid forms' data to the services: a new roundup, or the changes to ``roundup``."""
+    fields = {name: form.cleaned_data[name] for name in RoundupForm.Meta.fields}
+    if roundup is None:
+        return roundup_create(author=user, entries=formset.entries(), **fields)
+    return roundup_update(roundup=roundup, by=user, entries=formset.entries(), **fields)
 
 
 @author_required
@@ -131,8 +145,8 @@ def publish(request, slug):
     roundup = _editable_roundup(request, slug)
     try:
         roundup = roundup_publish(roundup=roundup, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except ServiceError as error:
+        messages.error(request, error.message)
         return redirect("roundups:preview", roundup.slug)
     messages.success(request, "Published.")
     return redirect(roundup)

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from api.endpoints import roundups as roundup_endpoints
 from comments.services import comment_create, comment_delete
-from roundups.forms import MAX_ENTRIES
-from roundups.models import Roundup
+from roundups.models import MAX_ENTRIES, Roundup
 from tests.factories import make_author, make_entry, make_roundup, make_series, make_user
 
 from .conftest import client_for
@@ -165,6 +164,8 @@ def test_asked_for_slug_taken_is_409(as_author, roundup):
     response = as_author.post("/api/roundups", _new(slug=roundup.slug))
     assert response.status_code == 409
     assert "taken" in response.json()["detail"]
+    assert list(response.json()["fields"]) == ["slug"]  # as the form shows it, on the field
+    assert Roundup.objects.count() == 1
 
 
 def test_reserved_slug_is_400(as_author):
@@ -312,3 +313,31 @@ def test_queries_for_a_detail_do_not_grow_with_entries(anon, author):
             anon.get(f"/api/roundups/{roundup.slug}")
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_patched_entries_keep_their_identity_and_comments_by_paper(as_author, author, reader):
+    roundup = make_roundup(author=author, entries=2)
+    one, two = roundup.entries.order_by("position")
+    comment = comment_create(roundup=roundup, author=reader, body="On two", paper_entry=two)
+    entries = [
+        {"title": "Two, retitled", "url": two.url + "v3"},
+        {"title": one.title, "url": one.url},
+    ]
+    response = as_author.patch(f"/api/roundups/{roundup.slug}", {"entries": entries})
+    assert response.status_code == 200
+    assert [e["title"] for e in response.json()["entries"]] == ["Two, retitled", one.title]
+    assert list(roundup.entries.order_by("position").values_list("pk", flat=True)) == [
+        two.pk,
+        one.pk,
+    ]
+    comment.refresh_from_db()
+    assert comment.paper_entry_id == two.pk
+
+
+def test_publishing_while_removing_every_entry_is_400_and_changes_nothing(as_author, author):
+    draft = make_roundup(author=author, published=False, entries=2)
+    response = as_author.patch(f"/api/roundups/{draft.slug}", {"entries": [], "publish": True})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Add at least one paper before publishing."}
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.entries.count() == 2

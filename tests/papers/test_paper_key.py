@@ -8,6 +8,7 @@ ATTENTION = "arxiv:1706.03762"
 OLD_STYLE = "arxiv:hep-th/9901001"
 WITH_CLASS = "arxiv:math.GT/0309136"
 DOI = "doi:10.1145/3290605.3300857"
+STOCHASTIC_PARROTS = "doi:10.1145/3442188.3445922"
 
 
 @pytest.mark.parametrize(
@@ -51,6 +52,20 @@ DOI = "doi:10.1145/3290605.3300857"
         ("10.1145/3290605.3300857", DOI),
         ("https://doi.org/10.1038/NATURE14539", "doi:10.1038/nature14539"),
         ("doi:10.1038/nature14539", "doi:10.1038/nature14539"),
+        # A resolver link's trailing slash is not part of the DOI (issue #17, item 10).
+        ("https://doi.org/10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("https://doi.org/10.1145/3442188.3445922//", STOCHASTIC_PARROTS),
+        ("http://dx.doi.org/10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("doi.org/10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("doi:10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("DOI: 10.1145/3442188.3445922/.", STOCHASTIC_PARROTS),
+        ("10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("https://dl.acm.org/doi/10.1145/3442188.3445922/", STOCHASTIC_PARROTS),
+        ("https://dx.doi.org/10.1145/3442188.3445922/?utm_source=x", STOCHASTIC_PARROTS),
+        # "doi:" written before a resolver link, or inside its path.
+        ("doi: https://doi.org/10.1145/3442188.3445922", STOCHASTIC_PARROTS),
+        ("https://doi.org/doi:10.1145/3442188.3445922", STOCHASTIC_PARROTS),
+        ("https://doi.org/10.48550/arXiv.1706.03762/", ATTENTION),
         # Publisher pages that carry the DOI in their path.
         ("https://dl.acm.org/doi/10.1145/3290605.3300857", DOI),
         ("https://dl.acm.org/doi/pdf/10.1145/3290605.3300857", DOI),
@@ -107,3 +122,9 @@ def test_helpers():
     assert arxiv_id_from_key(WITH_CLASS) == "math.GT/0309136"
     assert doi_from_key(DOI) == "10.1145/3290605.3300857"
     assert doi_from_key(ATTENTION) == ""
+
+
+def test_a_doi_with_and_without_its_trailing_slash_is_one_paper():
+    with_slash = paper_key("https://doi.org/10.1145/3442188.3445922/")
+    assert with_slash == paper_key("https://doi.org/10.1145/3442188.3445922")
+    assert doi_from_key(with_slash) == "10.1145/3442188.3445922"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.services import InvalidInput, NotAllowed
+from forum.errors import InvalidInput, NotAllowed
 from papers.models import PaperSuggestion
 from papers.services import suggestion_create, suggestion_take
 from roundups.models import PaperEntry
@@ -228,3 +228,30 @@ def test_the_service_checks_ownership_and_status(roundup, author, draft):
     with pytest.raises(InvalidInput, match="is published; choose a draft"):
         suggestion_take(suggestion=suggestion, by=author, roundup=published)
     assert PaperSuggestion.objects.get().is_open
+
+
+def test_recently_taken_shows_no_other_authors_draft_titles(client, roundup, author, draft):
+    """#17 item 6: the titles of other authors' drafts are theirs until they publish."""
+    other = make_author()
+    secret = make_roundup(author=other, published=False, title="Secret upcoming issue")
+    suggestion_take(
+        suggestion=suggest(roundup, title="Into a secret draft"), by=other, roundup=secret
+    )
+    suggestion_take(suggestion=suggest(roundup, title="Into my draft"), by=author, roundup=draft)
+    published_later = make_roundup(author=other, published=False, title="Out now")
+    suggestion_take(
+        suggestion=suggest(roundup, title="Into a published one"), by=other, roundup=published_later
+    )
+    published_later.status, published_later.published_at = "published", published_later.created_at
+    published_later.save()
+
+    client.force_login(author)
+    html = client.get(reverse("papers:suggestions")).content.decode()
+    assert "Secret upcoming issue" not in html and "Into a secret draft" not in html
+    assert "Into my draft" in html and "Next week" in html  # their own draft
+    assert "Into a published one" in html and "Out now" in html  # public anyway
+
+    # Staff may see every draft (as on the roundup pages), so they see every taken suggestion.
+    client.force_login(make_user(staff=True))
+    html = client.get(reverse("papers:suggestions")).content.decode()
+    assert "Secret upcoming issue" in html and "Into my draft" in html

@@ -4,6 +4,8 @@ import feedparser
 import pytest
 from django.urls import reverse
 
+from comments.services import comment_create
+from roundups.forms import RoundupForm
 from roundups.models import PaperEntry, Roundup
 from tests import factories
 
@@ -300,10 +302,10 @@ def test_invalid_entry_on_edit_changes_nothing(client, author):
 
 
 def test_a_failure_while_saving_entries_rolls_back_the_roundup(client, author, monkeypatch):
-    def explode(self, roundup):
+    def explode(roundup, entries):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("roundups.forms.BasePaperEntryFormSet.save_in_order", explode)
+    monkeypatch.setattr("roundups.services._replace_entries", explode)
     client.force_login(author)
     client.raise_request_exception = True
     with pytest.raises(RuntimeError):
@@ -329,3 +331,90 @@ def test_publishing_twice_keeps_the_first_date(client, author):
     client.post(reverse("roundups:publish", args=[draft.slug]))
     draft.refresh_from_db()
     assert draft.published_at == first
+
+
+# --- The services' rules, through the form (roundups/services.py's docstring) ---------------------
+
+
+def test_a_slug_made_from_the_title_gets_a_number_instead_of_an_error(client, author):
+    factories.make_roundup(author=factories.make_author(), slug="week-42-interpretability")
+    client.force_login(author)
+    response = client.post(reverse("roundups:create"), form_data(entries=[paper(1)]))
+    assert response.status_code == 302
+    assert response.url == reverse("roundups:edit", args=["week-42-interpretability-2"])
+
+
+def test_the_author_changes_the_slug_on_the_edit_page(client, author):
+    roundup = factories.make_roundup(author=author, published=False, entries=1)
+    entry = roundup.entries.get()
+    client.force_login(author)
+    data = form_data({"slug": "a-better-address", "title": roundup.title}, existing=[(entry, {})])
+    response = client.post(reverse("roundups:edit", args=[roundup.slug]), data)
+    assert response.url == reverse("roundups:edit", args=["a-better-address"])
+    roundup.refresh_from_db()
+    assert roundup.slug == "a-better-address"
+
+
+def test_a_typed_slug_taken_after_the_form_checked_it_is_shown_on_the_slug_field(
+    client, author, monkeypatch
+):
+    # Another author takes the slug between the form's check and the service's (a race).
+    monkeypatch.setattr(RoundupForm, "validate_unique", lambda self: None)
+    factories.make_roundup(author=factories.make_author(), slug="taken")
+    client.force_login(author)
+    response = client.post(reverse("roundups:create"), form_data({"slug": "taken"}))
+    assert response.status_code == 200
+    assert response.context["form"].errors["slug"] == [
+        "The slug “taken” is taken by another roundup."
+    ]
+    assert b"Nothing was saved" in response.content
+    assert Roundup.objects.count() == 1
+
+
+def test_edited_entries_keep_their_identity_and_discussion(client, author, reader):
+    roundup = factories.make_roundup(author=author, entries=2)
+    one, two = roundup.entries.order_by("position")
+    comment = comment_create(roundup=roundup, author=reader, body="On two", paper_entry=two)
+    client.force_login(author)
+    data = form_data(
+        {"slug": roundup.slug, "title": roundup.title},
+        existing=[(one, {"position": 2}), (two, {"position": 1, "title": "Two, retitled"})],
+    )
+    assert client.post(reverse("roundups:edit", args=[roundup.slug]), data).status_code == 302
+    first, second = roundup.entries.order_by("position")
+    assert (first.pk, first.title, second.pk) == (two.pk, "Two, retitled", one.pk)
+    comment.refresh_from_db()
+    assert comment.paper_entry_id == two.pk
+
+
+def test_a_paper_removed_and_added_again_in_one_save_keeps_its_discussion(client, author, reader):
+    roundup = factories.make_roundup(author=author, entries=2)
+    one, two = roundup.entries.order_by("position")
+    comment = comment_create(roundup=roundup, author=reader, body="On two", paper_entry=two)
+    client.force_login(author)
+    again = paper(3, title="Two again", url=two.url, position="")
+    data = form_data(
+        {"slug": roundup.slug, "title": roundup.title},
+        existing=[(one, {}), (two, {"DELETE": "on"})],
+        entries=[again],
+    )
+    assert client.post(reverse("roundups:edit", args=[roundup.slug]), data).status_code == 302
+    assert titles(roundup) == [one.title, "Two again"]
+    assert roundup.entries.get(title="Two again").pk == two.pk  # same paper_key: same entry
+    comment.refresh_from_db()
+    assert comment.paper_entry_id == two.pk
+
+
+def test_a_service_error_about_one_paper_shows_on_that_paper(client, author):
+    client.force_login(author)
+    # Sent in another order than shown: the service names the paper by its place in that order.
+    data = form_data(
+        entries=[paper(1, position=3), paper(2, year=20230, position=1), paper(3, position=2)]
+    )
+    response = client.post(reverse("roundups:create"), data)
+    assert response.status_code == 200
+    entry_forms = response.context["formset"].forms
+    assert [bool(form.errors) for form in entry_forms] == [False, True, False]
+    assert entry_forms[1].errors["year"][0].startswith("Enter a year between 1800 and")
+    assert not response.context["form"].errors
+    assert not Roundup.objects.exists()

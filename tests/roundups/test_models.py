@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from roundups.models import Roundup
+from papers.queries import covered_entries
+from roundups.models import PaperEntry, Roundup, published_filter
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,16 @@ def test_can_edit(author, reader):
 
 def test_entry_anchor_uses_position(roundup):
     assert [e.anchor for e in roundup.entries.all()] == ["paper-1", "paper-2", "paper-3"]
+
+
+def test_published_means_published_with_a_date_in_every_shape(author, reader):
+    """Roundup.objects.published(), is_published and the lookups through relations come from one
+    definition (published_filter), so a half-published row is hidden everywhere."""
+    dated = factories.make_roundup(author=author, entries=1)
+    undated = factories.make_roundup(author=author, entries=1, published_at=None)
+    assert undated.status == Roundup.Status.PUBLISHED and not undated.is_published
+    assert list(Roundup.objects.published()) == [dated]
+    assert list(Roundup.objects.visible_to(reader)) == [dated]
+    on_dated = PaperEntry.objects.filter(published_filter("roundup__"))
+    assert list(on_dated) == list(dated.entries.all())
+    assert list(covered_entries()) == list(dated.entries.all())

@@ -1,5 +1,9 @@
 """Load the demo: accounts, one series, published roundups about real papers, a draft, a thread.
 
+It lives in comments because it composes the two apps (roundups, then a thread under one); in
+roundups it would import comments, against the layering. Roundups and their papers are written
+through ``roundups.services``, the one write path.
+
 Idempotent: whatever already exists (matched by username or slug) is left as it is, so running it
 again changes nothing. The accounts and passwords are printed at the end of every run.
 """
@@ -11,7 +15,8 @@ from django.db import transaction
 
 from comments.demo import load_discussion
 from roundups import demo_data
-from roundups.models import PaperEntry, Roundup, Series
+from roundups.models import Roundup, Series
+from roundups.services import entry_add
 
 
 class Command(BaseCommand):
@@ -72,8 +77,8 @@ class Command(BaseCommand):
             fields["status"] = Roundup.Status.PUBLISHED
         roundup, created = Roundup.objects.get_or_create(slug=data["slug"], defaults=fields)
         if created:
-            for position, entry in enumerate(data["entries"], start=1):
-                PaperEntry.objects.create(roundup=roundup, position=position, **entry)
+            for entry in data["entries"]:
+                entry_add(roundup=roundup, by=author, **entry)
             self.stdout.write(f"Created roundup “{roundup.title}”.")
         return roundup
 
