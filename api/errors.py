@@ -1,6 +1,6 @@
 """Every error the API answers with is JSON ``{"detail": ...}`` with the status that fits.
 
-Services raise their own exceptions (``CommentError`` with its ``status``; Django's
+Services raise ``forum.errors.ServiceError`` subclasses, each with its ``status`` (and Django's
 ``PermissionDenied`` and ``ValidationError`` from roundups/services.py); these handlers turn them
 into responses, so endpoints never translate errors themselves.
 """
@@ -16,7 +16,6 @@ from django.http import Http404
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from comments.services import CommentError
 from forum.errors import ServiceError
 from roundups.services import Conflict
 
@@ -52,10 +51,6 @@ def install(api) -> None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
-
-    @api.exception_handler(CommentError)
-    def comment_error(request, exc):
-        return respond(request, exc.status, exc.message)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments.services import CommentError
 from comments.views import anchor_url, login_to_act
+from forum.errors import ServiceError
 from roundups.models import Roundup
 from roundups.views import author_required
 
@@ -111,7 +111,7 @@ def suggest(request, slug):
             suggestion = services.suggestion_create(
                 roundup=roundup, author=request.user, **form.cleaned_data
             )
-        except CommentError as error:
+        except ServiceError as error:
             form.add_error(None, error.message)
             status = error.status
         else:
@@ -155,7 +155,7 @@ def take_suggestion(request, pk):
         entry = services.suggestion_take(
             suggestion=suggestion, by=request.user, roundup=form.cleaned_data["roundup"]
         )
-    except CommentError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("papers:suggestions")
     edit_url = reverse("roundups:edit", args=[entry.roundup.slug])

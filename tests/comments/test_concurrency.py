@@ -14,9 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from accounts.models import Karma
 from comments.integrity import check_threads
-from comments.models import Comment, Vote
+from comments.models import Comment, Karma, Vote
 from comments.services import comment_create, vote_cast
 from tests import factories
 

@@ -1,14 +1,13 @@
-"""Karma kept per user (accounts.Karma): votes move it; check_threads proves and repairs it."""
+"""Karma kept per user (comments.Karma): votes move it; check_threads proves and repairs it."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import Karma
 from comments.integrity import check_threads
 from comments.karma import karma_for, karma_totals
-from comments.models import Comment
+from comments.models import Comment, Karma
 from comments.services import comment_create, vote_cast
 from tests import factories
 
@@ -91,7 +90,7 @@ def test_admin_lists_karma_read_only(client, admin_user, roundup, reader, other_
 
     vote_cast(comment=post(roundup, reader), user=other_reader, value=1)
     client.force_login(admin_user)
-    response = client.get(reverse("admin:accounts_karma_changelist") + "?q=reader")
+    response = client.get(reverse("admin:comments_karma_changelist") + "?q=reader")
     assert response.status_code == 200
     assert "reader" in response.content.decode()
-    assert client.get(reverse("admin:accounts_karma_add")).status_code == 403
+    assert client.get(reverse("admin:comments_karma_add")).status_code == 403
