@@ -159,59 +159,73 @@ def _check_shared_tree_ids(nodes, members, report) -> None:
 def _check_tree(root, pks, nodes, children, report) -> None:
     """The nested-set invariants of one tree (given by parent links) rooted at ``root``."""
     tree_id = nodes[root][2]
-    problems = []
-
-    def fail(pk, message):
-        problems.append(Problem("tree", f"tree {tree_id}: comment {pk}: {message}", tree_id, pk))
-
     misplaced = [pk for pk in pks if nodes[pk][2] != tree_id]
     if misplaced:
         report.misplaced[root] = misplaced
     size = _subtree_sizes(root, children)
+    faults = []
     _, _, _, lft, rght, level = nodes[root]
     if (lft, rght, level) != (1, 2 * len(pks), 0):
-        fail(root, f"root has lft={lft} rght={rght} level={level}, expected 1, {2 * len(pks)}, 0")
+        expected = f"expected 1, {2 * len(pks)}, 0"
+        faults.append((root, f"root has lft={lft} rght={rght} level={level}, {expected}"))
+    for pk in pks:
+        faults.extend((pk, message) for message in _node_faults(pk, nodes, size[pk]))
+    endpoints = _endpoint_fault(pks, nodes)
+    if endpoints:
+        faults.append((root, endpoints))
+    if not faults:
+        return
+    report.broken_trees.add(tree_id)
+    shown = [
+        Problem("tree", f"tree {tree_id}: comment {pk}: {message}", tree_id, pk)
+        for pk, message in faults[:MAX_PROBLEMS_SHOWN_PER_TREE]
+    ]
+    if len(faults) > len(shown):
+        more = len(faults) - len(shown)
+        shown.append(Problem("tree", f"tree {tree_id}: ... and {more} more", tree_id))
+    report.problems.extend(shown)
+
+
+def _node_faults(pk, nodes, size) -> list[str]:
+    """What is wrong with one node's fields, given its subtree's ``size`` and its parent's."""
+    _, parent_id, node_tree, lft, rght, level = nodes[pk]
+    faults = []
+    if not lft < rght:
+        faults.append(f"lft={lft} is not below rght={rght}")
+    if rght - lft + 1 != 2 * size:
+        faults.append(
+            f"interval {lft}..{rght} is {rght - lft + 1} wide but its subtree of "
+            f"{size} comment(s) needs {2 * size}"
+        )
+    if parent_id is None:
+        return faults
+    _, _, parent_tree, p_lft, p_rght, p_level = nodes[parent_id]
+    if node_tree != parent_tree:
+        faults.append(f"tree_id {node_tree} differs from its parent {parent_id}'s {parent_tree}")
+    if not (p_lft < lft and rght < p_rght):
+        faults.append(
+            f"interval {lft}..{rght} is not inside its parent {parent_id}'s {p_lft}..{p_rght}"
+        )
+    if level != p_level + 1:
+        faults.append(f"level {level} is not its parent {parent_id}'s level {p_level} + 1")
+    return faults
+
+
+def _endpoint_fault(pks, nodes) -> str | None:
+    """Unless the tree's lft/rght values are exactly 1..2n, each once: what is off."""
     endpoints = defaultdict(int)
     for pk in pks:
-        _, parent_id, node_tree, lft, rght, level = nodes[pk]
-        endpoints[lft] += 1
-        endpoints[rght] += 1
-        if not lft < rght:
-            fail(pk, f"lft={lft} is not below rght={rght}")
-        if rght - lft + 1 != 2 * size[pk]:
-            fail(
-                pk,
-                f"interval {lft}..{rght} is {rght - lft + 1} wide but its subtree of "
-                f"{size[pk]} comment(s) needs {2 * size[pk]}",
-            )
-        if parent_id is None:
-            continue
-        _, _, parent_tree, p_lft, p_rght, p_level = nodes[parent_id]
-        if node_tree != parent_tree:
-            fail(pk, f"tree_id {node_tree} differs from its parent {parent_id}'s {parent_tree}")
-        if not (p_lft < lft and rght < p_rght):
-            fail(
-                pk,
-                f"interval {lft}..{rght} is not inside its parent {parent_id}'s {p_lft}..{p_rght}",
-            )
-        if level != p_level + 1:
-            fail(pk, f"level {level} is not its parent {parent_id}'s level {p_level} + 1")
+        endpoints[nodes[pk][3]] += 1
+        endpoints[nodes[pk][4]] += 1
     expected = set(range(1, 2 * len(pks) + 1))
     reused = sorted(n for n, uses in endpoints.items() if uses > 1)
     missing = sorted(expected - endpoints.keys())
     stray = sorted(endpoints.keys() - expected)
-    if reused or missing or stray:
-        found = [("used twice", reused), ("unused", missing), ("out of range", stray)]
-        detail = "; ".join(f"{label}: {_short(values)}" for label, values in found if values)
-        fail(root, f"endpoints are not exactly 1..{2 * len(pks)} once each: {detail}")
-
-    if problems:
-        report.broken_trees.add(tree_id)
-        shown = problems[:MAX_PROBLEMS_SHOWN_PER_TREE]
-        if len(problems) > len(shown):
-            more = len(problems) - len(shown)
-            shown.append(Problem("tree", f"tree {tree_id}: ... and {more} more", tree_id))
-        report.problems.extend(shown)
+    if not (reused or missing or stray):
+        return None
+    found = [("used twice", reused), ("unused", missing), ("out of range", stray)]
+    detail = "; ".join(f"{label}: {_short(values)}" for label, values in found if values)
+    return f"endpoints are not exactly 1..{2 * len(pks)} once each: {detail}"
 
 
 def _subtree_sizes(root, children) -> dict:
