@@ -1,6 +1,8 @@
-"""Accounts use django.contrib.auth's User; roles are the groups Authors and Moderators (created
-by roundups' data migration). Tables of our own: karma, the username's confusable skeleton, and
-the session epoch behind "log out everywhere"."""
+"""Accounts use django.contrib.auth's User. The roles are the groups Authors and Moderators,
+created with their permissions by this app's data migration (``accounts/migrations/0001_roles.py``,
+from ``accounts.roles.ROLE_PERMISSIONS``). Tables of our own: the username's confusable skeleton
+and the session epoch behind "log out everywhere". Karma, kept by comment votes, lives with them
+in ``comments.models``."""
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -8,27 +10,6 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 
 EPOCH_SALT = "accounts.SessionUser.session_epoch"
-
-
-class Karma(models.Model):
-    """A user's karma: the sum of the scores of their comments, kept up to date by every vote.
-
-    ``comments.services.vote_cast`` adds each vote's change in the vote's own transaction (see
-    ``comments/karma.py``), so a thread page reads every author's karma through the join it
-    already makes, instead of summing each author's whole history; ``check_threads`` checks it
-    against the comments' scores and ``--repair`` recounts it. No row means no vote yet: 0.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="karma"
-    )
-    value = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "karma"
-
-    def __str__(self):
-        return f"{self.user_id}: {self.value} karma"
 
 
 class UsernameSkeleton(models.Model):

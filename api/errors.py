@@ -1,8 +1,8 @@
 """Every error the API answers with is JSON ``{"detail": ...}`` with the status that fits.
 
-Services raise their own exceptions (``forum.errors.ServiceError`` with its ``status`` and
-``fields``; ``CommentError`` with its ``status``); these handlers turn them into responses, so
-endpoints never translate errors themselves.
+Services raise ``forum.errors.ServiceError`` subclasses, each with its ``status`` and ``fields``;
+these handlers turn them (and Django's and ninja's own errors) into responses, so endpoints never
+translate errors themselves.
 """
 
 from django.conf import settings
@@ -15,7 +15,6 @@ from django.http import Http404
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from comments.services import CommentError
 from forum.errors import ServiceError
 from forum.outages import OUTAGE_ERRORS, outage_response
 
@@ -51,10 +50,6 @@ def install(api) -> None:
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
-
-    @api.exception_handler(CommentError)
-    def comment_error(request, exc):
-        return respond(request, exc.status, exc.message)
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):

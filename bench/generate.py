@@ -229,9 +229,10 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
     building 60,000 model instances for ``bulk_create`` took most of the generation time.
     """
     from django.db import connection, transaction
-    from django.db.models import Max
+    from django.db.models import F, Max
 
     from comments.models import Comment, CommentText, Vote
+    from roundups.models import Roundup
 
     users = users or ensure_users()
     bodies, htmls = pool or rendered_pool()
@@ -276,6 +277,8 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
                 )
         _insert(Vote, votes)
         _reset_sequences(Comment, Vote)
+        # Every generated comment is visible: count them as comment_create would have.
+        Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + spec.n)
     return ids
 
 
@@ -378,8 +381,8 @@ def build(sizes, *, seed: int = SEED, single_root_too: bool = True, check: bool 
 
 def _keep_karma() -> None:
     """The votes went in as rows, not through ``vote_cast``: set karma as the votes would have."""
-    from accounts.models import Karma
     from comments.karma import karma_totals
+    from comments.models import Karma
 
     Karma.objects.bulk_create(
         [Karma(user_id=user_id, value=total) for user_id, total in karma_totals().items()],

@@ -131,8 +131,8 @@ def measure(backend: str) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection, transaction
 
-    from comments import services
-    from comments.models import Comment
+    from comments import locks, services
+    from comments.models import Comment, CommentText
     from forum.markdown import render_markdown
     from roundups.models import Roundup
 
@@ -153,18 +153,18 @@ def measure(backend: str) -> dict:
         with transaction.atomic():
             if lock:
                 if parent is None:
-                    services._lock_new_root()
+                    locks.lock_new_root()
                 else:
-                    services._lock_tree(parent.tree_id)
-            comment = Comment(roundup=roundup, author=poster, body=BODY, body_html=body_html,
-                              parent=parent)  # fmt: skip
+                    locks.lock_tree(parent.tree_id)
+            comment = Comment(roundup=roundup, author=poster, parent=parent)
             comment.save()
+            CommentText.objects.create(comment=comment, body=BODY, body_html=body_html)
         return comment
 
     def plain_node(parent, lock=False):
         with transaction.atomic():
             if lock:
-                services._lock_tree(parent.tree_id)
+                locks.lock_tree(parent.tree_id)
             node = PlainNode(parent=parent, name="reply")
             node.save()
         return node
@@ -218,6 +218,7 @@ def measure(backend: str) -> dict:
                 new.delete()
                 if k:
                     samples[name].append(seconds)
+        _recount(roundup)
         results[slug] = {
             "n": n, "single_root": info["single_root"], "reps": len(targets),
             "median_ms": {v: common.median_ms(s) for v, s in samples.items()},
@@ -236,6 +237,7 @@ def measure(backend: str) -> dict:
             Comment.objects.filter(roundup=roundup).order_by("-id").first().delete()
             if k:
                 samples[name].append(seconds)
+    _recount(roundup)
     results["new-root"] = {
         "n": Comment.objects.count(), "reps": 10,
         "median_ms": {v: common.median_ms(s) for v, s in samples.items()},
@@ -247,6 +249,14 @@ def measure(backend: str) -> dict:
     )
     results["vendor"] = connection.vendor
     return results
+
+
+def _recount(roundup) -> None:
+    """The posts counted by ``comment_create`` were deleted again: count the thread afresh."""
+    from comments.models import Comment
+
+    visible = Comment.objects.filter(roundup=roundup, state=Comment.State.VISIBLE).count()
+    type(roundup).objects.filter(pk=roundup.pk).update(comment_count=visible)
 
 
 def main(argv=None) -> None:

@@ -14,17 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from mptt.admin import MPTTModelAdmin
 
-from accounts.models import Karma
 from accounts.roles import is_moderator
+from forum.errors import ServiceError
 
-from .models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
-from .services import (
-    CommentError,
-    comment_edit,
-    comment_edit_check,
-    comment_remove,
-    comment_restore,
-)
+from .models import Comment, CommentRevision, Karma, ModerationAction, ReadMarker, Vote
+from .services import comment_edit, comment_edit_check, comment_remove, comment_restore
 
 EXCERPT_LENGTH = 80  # enough to recognise a comment in a list row
 INDENT = "\u2003\u2003"  # per level, as text: the site's CSP blocks mptt's inline padding style
@@ -62,7 +56,7 @@ class CommentAdminForm(forms.ModelForm):
     """The body is the only editable field; changing it needs a reason for the public log.
 
     The body is stored in CommentText, not on the Comment row, so it is a form field of its own
-    (filled from ``comment.body``); ``save_model`` hands it to ``comment_edit``.
+    (filled from ``comment.text.body``); ``save_model`` hands it to ``comment_edit``.
     """
 
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), strip=False)
@@ -80,7 +74,7 @@ class CommentAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.initial.setdefault("body", self.instance.body)
+            self.initial.setdefault("body", self.instance.text.body)
 
     def clean(self):
         cleaned = super().clean()
@@ -94,7 +88,7 @@ class CommentAdminForm(forms.ModelForm):
             comment_edit_check(
                 comment=self.instance, by=self.user, body=cleaned["body"], reason=reason
             )
-        except CommentError as error:
+        except ServiceError as error:
             raise ValidationError(error.message) from None
         return cleaned
 
@@ -141,7 +135,7 @@ class CommentAdmin(MPTTModelAdmin):
 
     @admin.display(description="comment", ordering="tree_id")
     def thread_excerpt(self, comment):
-        excerpt = Truncator(" ".join(comment.body.split())).chars(EXCERPT_LENGTH)
+        excerpt = Truncator(" ".join(comment.text.body.split())).chars(EXCERPT_LENGTH)
         marker = "\u21b3 " if comment.level else ""
         return f"{INDENT * comment.level}{marker}#{comment.pk} {excerpt}"
 
@@ -188,14 +182,16 @@ class CommentAdmin(MPTTModelAdmin):
     def _moderate(self, request, queryset, action, service, verb):
         """Ask for the reason on a confirmation page, then call ``service`` per comment."""
         form = ModerationReasonForm(request.POST if "apply" in request.POST else None)
-        comments = list(queryset.select_related("roundup", "author").order_by("tree_id", "lft"))
+        comments = list(
+            queryset.select_related("roundup", "author", "text").order_by("tree_id", "lft")
+        )
         if form.is_valid():
             done, refused = 0, []
             for comment in comments:
                 try:
                     service(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
                     done += 1
-                except CommentError as error:
+                except ServiceError as error:
                     refused.append(f"#{comment.pk}: {error.message}")
             self.message_user(request, f"{verb} {done} comment(s).", messages.SUCCESS)
             if refused:

@@ -1,9 +1,10 @@
 """Checking and repairing comment threads: the logic behind ``manage.py check_threads``.
 
 The parent links are the truth; ``tree_id``, ``lft``, ``rght`` and ``level`` are an index derived
-from them, and ``score``/``upvotes``/``downvotes`` are a cache of the stored votes. A check reads
-both and lists every place they disagree; a repair re-derives the index and the counters from the
-truth, under the same locks the services take (``comments/services.py``), so it can run while
+from them, ``score``/``upvotes``/``downvotes`` a cache of the stored votes, karma a cache of the
+scores and ``Roundup.comment_count`` a cache of the visible comments. A check reads both and lists
+every place they disagree; a repair re-derives the index and the counters from the
+truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
 """
 
@@ -14,11 +15,11 @@ from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Karma
+from roundups.models import Roundup
 
 from .karma import karma_for, karma_totals
-from .models import Comment, Vote
-from .services import _lock_new_root, _lock_tree
+from .locks import lock_new_root, lock_tree
+from .models import Comment, Karma, Vote
 
 # A tree shifted by one bad update can break every node in it; the first few say enough.
 MAX_PROBLEMS_SHOWN_PER_TREE = 10
@@ -26,7 +27,7 @@ MAX_PROBLEMS_SHOWN_PER_TREE = 10
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "tree", "shared_tree_id", "counters", "karma" or "unrepairable"
+    kind: str  # "tree", "shared_tree_id", "counters", "karma", "comment_count", "unrepairable"
     message: str
     tree_id: int | None = None
     comment_id: int | None = None
@@ -46,6 +47,7 @@ class Report:
     members: dict = field(default_factory=dict)  # root pk -> [pk of every node of its tree]
     bad_counters: list = field(default_factory=list)
     bad_karma: list = field(default_factory=list)  # user ids whose kept karma is not the sum
+    bad_comment_counts: list = field(default_factory=list)  # roundup ids whose count is wrong
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,7 @@ def check_threads(*, roundup=None) -> Report:
         _check_tree(root, pks, nodes, children, report)
     _check_counters(roundup, report)
     _check_karma(roundup, report)
+    _check_comment_counts(roundup, report)
     return report
 
 
@@ -156,59 +159,73 @@ def _check_shared_tree_ids(nodes, members, report) -> None:
 def _check_tree(root, pks, nodes, children, report) -> None:
     """The nested-set invariants of one tree (given by parent links) rooted at ``root``."""
     tree_id = nodes[root][2]
-    problems = []
-
-    def fail(pk, message):
-        problems.append(Problem("tree", f"tree {tree_id}: comment {pk}: {message}", tree_id, pk))
-
     misplaced = [pk for pk in pks if nodes[pk][2] != tree_id]
     if misplaced:
         report.misplaced[root] = misplaced
     size = _subtree_sizes(root, children)
+    faults = []
     _, _, _, lft, rght, level = nodes[root]
     if (lft, rght, level) != (1, 2 * len(pks), 0):
-        fail(root, f"root has lft={lft} rght={rght} level={level}, expected 1, {2 * len(pks)}, 0")
+        expected = f"expected 1, {2 * len(pks)}, 0"
+        faults.append((root, f"root has lft={lft} rght={rght} level={level}, {expected}"))
+    for pk in pks:
+        faults.extend((pk, message) for message in _node_faults(pk, nodes, size[pk]))
+    endpoints = _endpoint_fault(pks, nodes)
+    if endpoints:
+        faults.append((root, endpoints))
+    if not faults:
+        return
+    report.broken_trees.add(tree_id)
+    shown = [
+        Problem("tree", f"tree {tree_id}: comment {pk}: {message}", tree_id, pk)
+        for pk, message in faults[:MAX_PROBLEMS_SHOWN_PER_TREE]
+    ]
+    if len(faults) > len(shown):
+        more = len(faults) - len(shown)
+        shown.append(Problem("tree", f"tree {tree_id}: ... and {more} more", tree_id))
+    report.problems.extend(shown)
+
+
+def _node_faults(pk, nodes, size) -> list[str]:
+    """What is wrong with one node's fields, given its subtree's ``size`` and its parent's."""
+    _, parent_id, node_tree, lft, rght, level = nodes[pk]
+    faults = []
+    if not lft < rght:
+        faults.append(f"lft={lft} is not below rght={rght}")
+    if rght - lft + 1 != 2 * size:
+        faults.append(
+            f"interval {lft}..{rght} is {rght - lft + 1} wide but its subtree of "
+            f"{size} comment(s) needs {2 * size}"
+        )
+    if parent_id is None:
+        return faults
+    _, _, parent_tree, p_lft, p_rght, p_level = nodes[parent_id]
+    if node_tree != parent_tree:
+        faults.append(f"tree_id {node_tree} differs from its parent {parent_id}'s {parent_tree}")
+    if not (p_lft < lft and rght < p_rght):
+        faults.append(
+            f"interval {lft}..{rght} is not inside its parent {parent_id}'s {p_lft}..{p_rght}"
+        )
+    if level != p_level + 1:
+        faults.append(f"level {level} is not its parent {parent_id}'s level {p_level} + 1")
+    return faults
+
+
+def _endpoint_fault(pks, nodes) -> str | None:
+    """Unless the tree's lft/rght values are exactly 1..2n, each once: what is off."""
     endpoints = defaultdict(int)
     for pk in pks:
-        _, parent_id, node_tree, lft, rght, level = nodes[pk]
-        endpoints[lft] += 1
-        endpoints[rght] += 1
-        if not lft < rght:
-            fail(pk, f"lft={lft} is not below rght={rght}")
-        if rght - lft + 1 != 2 * size[pk]:
-            fail(
-                pk,
-                f"interval {lft}..{rght} is {rght - lft + 1} wide but its subtree of "
-                f"{size[pk]} comment(s) needs {2 * size[pk]}",
-            )
-        if parent_id is None:
-            continue
-        _, _, parent_tree, p_lft, p_rght, p_level = nodes[parent_id]
-        if node_tree != parent_tree:
-            fail(pk, f"tree_id {node_tree} differs from its parent {parent_id}'s {parent_tree}")
-        if not (p_lft < lft and rght < p_rght):
-            fail(
-                pk,
-                f"interval {lft}..{rght} is not inside its parent {parent_id}'s {p_lft}..{p_rght}",
-            )
-        if level != p_level + 1:
-            fail(pk, f"level {level} is not its parent {parent_id}'s level {p_level} + 1")
+        endpoints[nodes[pk][3]] += 1
+        endpoints[nodes[pk][4]] += 1
     expected = set(range(1, 2 * len(pks) + 1))
     reused = sorted(n for n, uses in endpoints.items() if uses > 1)
     missing = sorted(expected - endpoints.keys())
     stray = sorted(endpoints.keys() - expected)
-    if reused or missing or stray:
-        found = [("used twice", reused), ("unused", missing), ("out of range", stray)]
-        detail = "; ".join(f"{label}: {_short(values)}" for label, values in found if values)
-        fail(root, f"endpoints are not exactly 1..{2 * len(pks)} once each: {detail}")
-
-    if problems:
-        report.broken_trees.add(tree_id)
-        shown = problems[:MAX_PROBLEMS_SHOWN_PER_TREE]
-        if len(problems) > len(shown):
-            more = len(problems) - len(shown)
-            shown.append(Problem("tree", f"tree {tree_id}: ... and {more} more", tree_id))
-        report.problems.extend(shown)
+    if not (reused or missing or stray):
+        return None
+    found = [("used twice", reused), ("unused", missing), ("out of range", stray)]
+    detail = "; ".join(f"{label}: {_short(values)}" for label, values in found if values)
+    return f"endpoints are not exactly 1..{2 * len(pks)} once each: {detail}"
 
 
 def _subtree_sizes(root, children) -> dict:
@@ -269,7 +286,7 @@ def _check_counters(roundup, report) -> None:
 
 
 def _check_karma(roundup, report) -> None:
-    """Each author's kept karma (accounts.Karma) against the sum of their comments' scores."""
+    """Each author's kept karma (Karma) against the sum of their comments' scores."""
     if roundup is None:  # every row and every author: no list of ids sent to the database
         kept = dict(Karma.objects.values_list("user_id", "value"))
         true = karma_totals()
@@ -288,62 +305,97 @@ def _check_karma(roundup, report) -> None:
             )
 
 
+def _with_true_comment_count(roundups):
+    """Annotate ``true_count``: the roundup's visible comments, counted."""
+    visible = (
+        Comment.objects.filter(roundup=OuterRef("pk"), state=Comment.State.VISIBLE)
+        .order_by()
+        .values("roundup")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return roundups.annotate(
+        true_count=Coalesce(Subquery(visible), Value(0), output_field=IntegerField())
+    )
+
+
+def _check_comment_counts(roundup, report) -> None:
+    """Each roundup's kept ``comment_count`` against its visible comments."""
+    roundups = Roundup.objects.order_by("pk")
+    if roundup is not None:
+        roundups = roundups.filter(pk=roundup.pk)
+    wrong = _with_true_comment_count(roundups).exclude(comment_count=F("true_count"))
+    for pk, kept, true in wrong.values_list("pk", "comment_count", "true_count"):
+        report.bad_comment_counts.append(pk)
+        report.problems.append(
+            Problem(
+                "comment_count",
+                f"roundup {pk}: comment_count is {kept} but it has {true} visible comment(s)",
+            )
+        )
+
+
 # --- repair -------------------------------------------------------------------------------------
 
 
 def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
     """Re-derive what a check found wrong; return what changed and a fresh check.
 
-    Runs in one transaction holding the locks the services take: the new-root lock when a root
-    needs a new tree_id, each broken tree's lock (in tree_id order, after the root lock, so two
-    repairs cannot deadlock; a service holds one of these at a time), and the row locks of the
-    comments whose counters are recomputed.
+    Runs in one transaction holding the locks the services take, in their order: the new-root
+    lock when a root needs a new tree_id, each broken tree's lock (in tree_id order, after the
+    root lock, so two repairs cannot deadlock; a service holds one of these at a time), then the
+    row locks of the comments, karma and roundups whose counts are recomputed.
     """
     first = check_threads(roundup=roundup)
     if first.ok:
         return [], first
-    changes = []
     with transaction.atomic():
         if first.extra_roots:
-            _lock_new_root()
-        for tree_id in sorted(first.broken_trees | _tree_ids_of(first.extra_roots)):
-            _lock_tree(tree_id)
+            lock_new_root()
+        locked = first.broken_trees | _tree_ids_of(first.extra_roots)
+        for tree_id in sorted(locked):
+            lock_tree(tree_id)
         # Check again under the locks: what we repair must be what is wrong now.
         report = check_threads(roundup=roundup)
-        locked = first.broken_trees | _tree_ids_of(first.extra_roots)
-        to_rebuild = set()
-
-        for root in report.extra_roots:
-            old = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
-            if old not in locked:
-                continue
-            new = Comment._tree_manager._get_next_tree_id()
-            moved = Comment.objects.filter(pk__in=report.members[root]).update(tree_id=new)
-            changes.append(
-                f"root comment {root}: moved with its {moved - 1} repl"
-                f"{'y' if moved == 2 else 'ies'} from shared tree_id {old} to new tree_id {new}"
-            )
-            to_rebuild |= {old, new}
-
-        for root, pks in report.misplaced.items():
-            tree_id = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
-            if tree_id not in locked:
-                continue
-            Comment.objects.filter(pk__in=pks).update(tree_id=tree_id)
-            changes.append(f"tree {tree_id}: gave {len(pks)} comment(s) their root's tree_id")
-            to_rebuild.add(tree_id)
-
-        to_rebuild |= report.broken_trees & locked
-        for tree_id in sorted(to_rebuild):
-            moved, total = _rebuild_tree(tree_id)
-            changes.append(
-                f"tree {tree_id}: rebuilt from parent links; lft/rght/level changed on "
-                f"{moved} of {total} comment(s)"
-            )
-
+        changes = _repair_trees(report, locked)
         changes.extend(_repair_counters(report.bad_counters))
         changes.extend(_repair_karma(roundup))
+        changes.extend(_repair_comment_counts(report.bad_comment_counts))
     return changes, check_threads(roundup=roundup)
+
+
+def _repair_trees(report, locked) -> list[str]:
+    """Split shared tree_ids, give misplaced nodes their root's, rebuild each broken tree: only
+    trees in ``locked``, whose locks the caller holds."""
+    changes, to_rebuild = [], set()
+    for root in report.extra_roots:
+        old = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
+        if old not in locked:
+            continue
+        new = Comment._tree_manager._get_next_tree_id()
+        moved = Comment.objects.filter(pk__in=report.members[root]).update(tree_id=new)
+        changes.append(
+            f"root comment {root}: moved with its {moved - 1} repl"
+            f"{'y' if moved == 2 else 'ies'} from shared tree_id {old} to new tree_id {new}"
+        )
+        to_rebuild |= {old, new}
+
+    for root, pks in report.misplaced.items():
+        tree_id = Comment.objects.values_list("tree_id", flat=True).get(pk=root)
+        if tree_id not in locked:
+            continue
+        Comment.objects.filter(pk__in=pks).update(tree_id=tree_id)
+        changes.append(f"tree {tree_id}: gave {len(pks)} comment(s) their root's tree_id")
+        to_rebuild.add(tree_id)
+
+    to_rebuild |= report.broken_trees & locked
+    for tree_id in sorted(to_rebuild):
+        moved, total = _rebuild_tree(tree_id)
+        changes.append(
+            f"tree {tree_id}: rebuilt from parent links; lft/rght/level changed on "
+            f"{moved} of {total} comment(s)"
+        )
+    return changes
 
 
 def _tree_ids_of(root_pks) -> set:
@@ -432,4 +484,23 @@ def _repair_karma(roundup) -> list[str]:
         value = true.get(user_id, 0)
         Karma.objects.filter(user_id=user_id).update(value=value)
         changes.append(f"user {user_id}: karma {kept[user_id]} -> {value} (from their comments)")
+    return changes
+
+
+def _repair_comment_counts(roundup_pks) -> list[str]:
+    """Set each wrong ``comment_count`` to the count of visible comments.
+
+    The roundup rows are locked first, as for karma: a change of visibility in flight either
+    committed before the count (and is in it) or waits and adds its change on top.
+    """
+    if not roundup_pks:
+        return []
+    roundups = Roundup.objects.filter(pk__in=roundup_pks).order_by("pk")
+    # Locked in a statement of its own: the count below then reads what committed meanwhile.
+    list(roundups.select_for_update().values_list("pk"))
+    changes = []
+    wrong = _with_true_comment_count(roundups).exclude(comment_count=F("true_count"))
+    for pk, kept, true in wrong.values_list("pk", "comment_count", "true_count"):
+        Roundup.objects.filter(pk=pk).update(comment_count=true)
+        changes.append(f"roundup {pk}: comment_count {kept} -> {true} (its visible comments)")
     return changes

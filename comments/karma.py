@@ -1,16 +1,14 @@
 """Karma: the sum of the scores of a user's comments, kept on one row per user.
 
 Every score change goes through ``services.vote_cast``, which calls ``karma_add`` in the vote's
-own transaction, so ``accounts.Karma`` always equals the sum; thread pages join it in with the
-authors' names. ``karma_totals`` is the sum itself, for ``check_threads`` and its repair.
+own transaction, so ``Karma`` (in models.py) always equals the sum; thread pages join it in
+with the authors' names. ``karma_totals`` is the sum itself, for ``check_threads`` and its repair.
 """
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
-from accounts.models import Karma
-
-from .models import Comment
+from .models import Comment, Karma
 
 
 def karma_for(user_ids) -> dict[int, int]:

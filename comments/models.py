@@ -4,7 +4,7 @@ Every write goes through ``comments/services.py``; nothing here holds a business
 """
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -28,14 +28,9 @@ class Comment(MPTTModel):
         DELETED = "deleted", "Deleted by its author"
         REMOVED = "removed", "Removed by a moderator"
 
-    # A reply shifts ``lft``/``rght`` of about half its tree, so no index holds either column:
-    # then PostgreSQL can write each shifted row as a heap-only tuple (HOT) next to the old one,
-    # with no index entry written at all (the table keeps free room for that: migration 0004
-    # sets its fillfactor), and SQLite rewrites only the row. One index on ``lft`` would send
-    # every shifted row through every index, the comment search's GIN index included: about
-    # 10x slower on a 10,000-comment tree. Reads go by (roundup, tree_id) and sort within a tree.
-    # The thread index covers lookups by roundup and the karma index lookups by author, with no
-    # single-column twins.
+    # No index holds ``lft`` or ``rght``, so a reply's shift of half its tree writes no index
+    # entry (see docs/benchmarks.md, "Round 2"); reads narrow by (roundup, tree_id) instead.
+    # The thread and karma indexes (Meta) cover lookups by roundup and by author: no twins.
     roundup = models.ForeignKey(
         "roundups.Roundup", on_delete=models.CASCADE, related_name="comments", db_index=False
     )
@@ -45,9 +40,7 @@ class Comment(MPTTModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", db_index=False
     )
-    # The text lives in CommentText (one row per comment, see there): a reply rewrites about
-    # half its tree's rows, and with ~700 bytes of markdown and HTML on each row that rewrite
-    # cost ~20x what it does on these narrow rows. ``body`` and ``body_html`` below read it.
+    # The text is in CommentText (``comment.text``), beside the tree row rather than on it.
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     score = models.IntegerField(default=0)
     upvotes = models.PositiveIntegerField(default=0)
@@ -108,89 +101,21 @@ class Comment(MPTTModel):
     def anchor(self):
         return f"c{self.pk}"
 
-    # --- the text, stored in CommentText ---------------------------------------------------
-    # ``comment.body`` and ``comment.body_html`` read ``comment.text`` (one query unless the
-    # queryset had ``select_related("text")``; code that reads many comments' text joins it or
-    # reads ``text__body`` as a column). Assigning either, or passing it to ``Comment(...)``,
-    # keeps the value until ``save()``, which writes the CommentText row in the same
-    # transaction. That is persistence only: business writes go through comments/services.py.
-
-    def _text_value(self, name):
-        pending = self.__dict__.get("_text_pending")
-        if pending and name in pending:
-            return pending[name]
-        return getattr(self.text, name)
-
-    def _set_text_value(self, name, value):
-        self.__dict__.setdefault("_text_pending", {})[name] = value
-        text = Comment.text.related.get_cached_value(self, None)
-        if text is not None:
-            setattr(text, name, value)
-
-    body = property(
-        lambda self: self._text_value("body"),
-        lambda self, value: self._set_text_value("body", value),
-        doc="The markdown source (stored in CommentText).",
-    )
-    body_html = property(
-        lambda self: self._text_value("body_html"),
-        lambda self, value: self._set_text_value("body_html", value),
-        doc="The sanitized HTML rendered from ``body`` when it was saved (in CommentText).",
-    )
-
-    def save(self, *args, **kwargs):
-        """Save the tree row, then the text row in the same transaction (inserted with a new
-        comment, updated when ``body``/``body_html`` were assigned since)."""
-        pending = dict(self.__dict__.get("_text_pending") or {})
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            pending = {name: v for name, v in pending.items() if name in update_fields}
-            kwargs["update_fields"] = [f for f in update_fields if f not in TEXT_FIELDS]
-        adding = self._state.adding
-        # No savepoint: inside the caller's transaction this adds no query.
-        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            super().save(*args, **kwargs)
-            if adding:
-                text = CommentText(comment=self, **pending)
-                text.save(force_insert=True, using=self._state.db)
-            elif pending:
-                text_rows = CommentText.objects.using(self._state.db).filter(pk=self.pk)
-                if not text_rows.update(**pending):
-                    CommentText(comment=self, **pending).save(force_insert=True)
-        remaining = self.__dict__.get("_text_pending")
-        if remaining:
-            for name in pending:
-                remaining.pop(name, None)
-
-    def refresh_from_db(self, *args, **kwargs):
-        self.__dict__.pop("_text_pending", None)
-        super().refresh_from_db(*args, **kwargs)
-
     @property
     def is_visible(self):
         return self.state == self.State.VISIBLE
 
 
-# django-mptt adds an index on (tree_id, lft) to every tree model it registers; take it back
-# (see the comment on the fields above: an index on ``lft`` costs every reply far more than it
-# saves any read here, since every read of ours narrows by tree_id first).
+# django-mptt adds an index on (tree_id, lft) to every tree model; take it back (see above).
 Comment._meta.indexes = [
     index for index in Comment._meta.indexes if tuple(index.fields) != ("tree_id", "lft")
 ]
 
 
-TEXT_FIELDS = ("body", "body_html")
-
-
 class CommentText(models.Model):
-    """A comment's text, beside its tree row rather than on it.
-
-    A reply shifts ``lft``/``rght`` of about half its tree, and every shifted row is rewritten
-    whole. With ``body`` (~320 characters) and ``body_html`` (~370) on the tree row, that shift
-    of ~5,000 rows in a 10,000-comment tree took ~68 ms on SQLite; on the narrow tree row alone,
-    ~3.5 ms. The text is written once per post or edit and read through a join
-    (``text__body_html``), so pages keep their query counts.
-    """
+    """A comment's text, one row per comment: written by ``comment_create`` with the comment
+    and by ``comment_edit``, read through a join (``text__body_html``). Kept off the tree row
+    because a reply rewrites about half its tree's rows (see docs/benchmarks.md, "Round 2")."""
 
     comment = models.OneToOneField(
         Comment, primary_key=True, on_delete=models.CASCADE, related_name="text"
@@ -229,12 +154,28 @@ class Vote(models.Model):
     def __str__(self):
         return f"{self.user_id} {self.value:+d} on {self.comment_id}"
 
-    def save(self, *args, **kwargs):
-        if self.roundup_id is None and self.comment_id is not None:
-            self.roundup_id = Comment.objects.values_list("roundup_id", flat=True).get(
-                pk=self.comment_id
-            )
-        super().save(*args, **kwargs)
+
+class Karma(models.Model):
+    """A user's karma: the sum of the scores of their comments, kept up to date by every vote.
+
+    ``services.vote_cast`` adds each vote's change in the vote's own transaction (see
+    ``comments/karma.py``), so a thread page reads every author's karma through the join it
+    already makes (``author__karma__value``) instead of summing each author's history;
+    ``check_threads`` checks it against the comments' scores and ``--repair`` recounts it. No
+    row means no vote yet: 0. The table keeps the name it had when the model lived in accounts.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="karma"
+    )
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "accounts_karma"
+        verbose_name_plural = "karma"
+
+    def __str__(self):
+        return f"{self.user_id}: {self.value} karma"
 
 
 class CommentRevision(models.Model):

@@ -1,117 +1,29 @@
 """Every write to the comment thread: check, then do, then log.
 
 Each public function is keyword-only and runs in one transaction. Permission and validation come
-first and write nothing; then the lock; then the write; then the moderation log row. The HTML
-views and the JSON API both call these, so each rule lives here once.
-
-Concurrency. django-mptt keeps no lock of its own: two replies into one tree at once both shift
-the same ``lft``/``rght`` ranges, and two new roots both take ``max(tree_id) + 1``. So every insert
-first takes a lock inside its transaction:
-
-* a reply locks its tree (``_lock_tree``): only writers of that one tree wait;
-* a new root locks the whole table's tree-id sequence (``_lock_new_root``), since the race is
-  over the table-wide maximum;
-* the partial unique index on ``tree_id`` for roots turns any race that slips through into an
-  ``IntegrityError`` instead of two merged trees.
-
-On PostgreSQL the locks are transaction-scoped advisory locks. SQLite has one writer at a time and
-the settings start every transaction with ``BEGIN IMMEDIATE``, which already serializes them.
+first and write nothing; then the lock (``comments/locks.py``: why each write needs one); then the
+write; then the moderation log row. The HTML views and the JSON API both call these, so each rule
+lives here once. Refusals are ``forum.errors`` exceptions, carrying the message and HTTP status.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import is_moderator
 from forum import ratelimit
+from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from forum.markdown import render_markdown
+from roundups.models import PaperEntry, Roundup
 
 from .karma import karma_add
+from .locks import lock_comment, lock_new_root, lock_reply_target
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
 
-# Advisory-lock keys (PostgreSQL). The two-int form keeps tree locks in their own namespace.
-NEW_ROOT_LOCK_KEY = 0x52_4F_4F_54  # "ROOT": one lock for the table-wide max(tree_id)
-TREE_LOCK_NAMESPACE = 0x54_52_45_45  # "TREE": (namespace, tree_id) locks one tree
 REASON_MAX_LENGTH = 500  # a sentence or two for the public log
-
-
-class CommentError(Exception):
-    """A write was refused; ``status`` is the HTTP status a view should answer with."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidInput(CommentError):
-    status = 400
-
-
-class NotAllowed(CommentError):
-    status = 403
-
-
-class NotFound(CommentError):
-    status = 404
-
-
-class RateLimited(CommentError):
-    status = 429
-
-
-# --- locks -------------------------------------------------------------------------------------
-
-
-def _lock_new_root() -> None:
-    """Serialize new roots: called inside the transaction that inserts one."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_ROOT_LOCK_KEY])
-
-
-def _lock_tree(tree_id: int) -> None:
-    """Serialize writes to one tree: called inside the transaction that changes it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TREE_LOCK_NAMESPACE, tree_id])
-
-
-def _lock_comment(pk: int, *, with_text: bool = False) -> Comment:
-    """Lock one comment's row and return its current state and counters.
-
-    Votes and edits of one comment queue here, so its counters always equal its stored votes and
-    every revision holds the text that was really replaced. ``with_text`` joins the comment's
-    text (CommentText) into the same query; only the comment's row is locked, and every write of
-    the text takes this lock first.
-    """
-    fields = ["pk", "state", "author_id", "tree_id", "roundup_id"]
-    queryset = Comment.objects.select_for_update(of=("self",))
-    if with_text:
-        queryset = queryset.select_related("text")
-        fields.append("text__body")
-    return queryset.only(*fields).get(pk=pk)
-
-
-def _lock_reply_target(parent_pk: int, tree_id: int) -> Comment:
-    """Take the lock of the parent's tree and return the parent as it is under that lock.
-
-    Only ``check_threads --repair`` ever changes a tree_id (it splits roots that shared one); if
-    that happened between our read and the lock, follow the parent to its new tree.
-    """
-    while True:
-        _lock_tree(tree_id)
-        try:
-            parent = Comment.objects.get(pk=parent_pk)
-        except Comment.DoesNotExist:
-            raise InvalidInput("The comment you are replying to does not exist.") from None
-        if parent.tree_id == tree_id:
-            return parent
-        tree_id = parent.tree_id
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -173,7 +85,8 @@ def _consume_rate_limit(user) -> str:
     if retry_after:
         raise RateLimited(
             f"You are posting too fast: at most {rate.limit} comments every {rate.window} "
-            "seconds. Wait a minute and try again."
+            "seconds. Wait a minute and try again.",
+            retry_after=retry_after,
         )
     return key
 
@@ -241,19 +154,21 @@ def comment_create(
 
     try:
         with transaction.atomic():
-            comment = Comment(roundup=roundup, author=author, body=body, body_html=body_html)
+            comment = Comment(roundup=roundup, author=author)
             if parent is None:
-                _lock_new_root()
+                lock_new_root()
                 comment.paper_entry = paper_entry
             else:
                 # Re-read under the lock: the tree fields may have moved, and the parent may
                 # have been removed since we checked. mptt re-reads the parent's tree fields
                 # too (refresh_target), but only the lock makes that read still true at insert.
-                parent = _lock_reply_target(parent.pk, parent.tree_id)
+                parent = lock_reply_target(parent.pk, parent.tree_id)
                 _check_reply_target(parent, roundup)
                 comment.parent = parent
                 comment.paper_entry_id = parent.paper_entry_id  # the root's, passed down
-            comment.save()
+            comment.save()  # the tree row first: the text row's key is its id
+            CommentText.objects.create(comment=comment, body=body, body_html=body_html)
+            _count_visible(roundup.pk, +1)
     except BaseException:
         if rate_key is not None:
             _refund_rate_limit(rate_key)
@@ -263,8 +178,6 @@ def comment_create(
 
 def _resolve_paper_entry(paper_entry, roundup):
     """The entry a new root comment is about (None for the whole roundup), or ``InvalidInput``."""
-    from roundups.models import PaperEntry
-
     if paper_entry is None or paper_entry == "":
         return None
     if isinstance(paper_entry, PaperEntry):
@@ -317,7 +230,7 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
     with transaction.atomic():
         # The comment row is the lock: votes on one comment are applied one at a time, so the
         # counters always equal the stored votes.
-        locked = _lock_comment(comment.pk)
+        locked = lock_comment(comment.pk)
         if locked.state != Comment.State.VISIBLE:
             raise InvalidInput("You cannot vote on a deleted or removed comment.")
         existing = Vote.objects.filter(comment_id=comment.pk, user=user).first()
@@ -375,7 +288,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     goes to the public log. An edit that changes nothing writes nothing.
     """
     plan = comment_edit_check(comment=comment, by=by, body=body, reason=reason)
-    if plan.body == comment.body:
+    if plan.body == comment.text.body:
         return comment
     body_html = render_markdown(plan.body)
     now = timezone.now()
@@ -383,22 +296,21 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     with transaction.atomic():
         # Under the row lock, the revision keeps the text really being replaced, even if
         # another edit landed after the caller read ``comment``.
-        current = _lock_comment(comment.pk, with_text=True)
+        current = lock_comment(comment.pk, with_text=True)
         if not can_edit(current, by):
             raise InvalidInput("This comment can no longer be edited.")
-        if plan.body == current.body:
-            comment.text = current.text  # what is stored (read, not a change to save)
+        if plan.body == current.text.body:
+            comment.text = current.text  # what is stored
             return comment
         CommentRevision.objects.create(
-            comment=comment, body=current.body, edited_by=by, edited_at=now, reason=plan.reason
+            comment=comment, body=current.text.body, edited_by=by, edited_at=now, reason=plan.reason
         )
         # update(), not save(): an MPTT save may try to move the node. The text is its own row.
         CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
         Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
         if plan.as_moderator:
             _log(by, ModerationAction.Action.EDIT, comment=comment, reason=plan.reason)
-    # The caller's instance shows what is now stored (assigning ``comment.body`` instead would
-    # mark it as a change still to be saved).
+    # The caller's instance shows what is now stored.
     comment.text = CommentText(comment=comment, body=plan.body, body_html=body_html)
     comment.edited_at, comment.edited_by = now, by
     return comment
@@ -409,8 +321,9 @@ def comment_delete(*, comment: Comment, by) -> Comment:
     _require_user(by)
     if comment.author_id != by.pk:
         raise NotAllowed("You can only delete your own comments.")
-    if not _change_state(comment, Comment.State.DELETED, allowed_from=[Comment.State.VISIBLE]):
-        raise InvalidInput("This comment is already deleted or removed.")
+    with transaction.atomic():
+        if not _change_state(comment, Comment.State.DELETED, allowed_from=Comment.State.VISIBLE):
+            raise InvalidInput("This comment is already deleted or removed.")
     return comment
 
 
@@ -425,7 +338,7 @@ def comment_remove(*, comment: Comment, by, reason) -> Comment:
         raise NotAllowed("Only moderators can remove comments.")
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
-        if not _change_state(comment, Comment.State.REMOVED, allowed_from=[Comment.State.VISIBLE]):
+        if not _change_state(comment, Comment.State.REMOVED, allowed_from=Comment.State.VISIBLE):
             raise InvalidInput("Only a visible comment can be removed; this one is already gone.")
         _log(by, ModerationAction.Action.REMOVE, comment=comment, reason=reason)
     return comment
@@ -438,7 +351,7 @@ def comment_restore(*, comment: Comment, by, reason) -> Comment:
         raise NotAllowed("Only moderators can restore comments.")
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
-        if not _change_state(comment, Comment.State.VISIBLE, allowed_from=[Comment.State.REMOVED]):
+        if not _change_state(comment, Comment.State.VISIBLE, allowed_from=Comment.State.REMOVED):
             raise InvalidInput("Only a removed comment can be restored.")
         _log(by, ModerationAction.Action.RESTORE, comment=comment, reason=reason)
     return comment
@@ -482,16 +395,35 @@ def read_marker_touch(*, user, roundup, seen_at=None) -> None:
         markers.update(last_seen_at=seen_at)
 
 
-def _change_state(comment: Comment, state: str, *, allowed_from) -> bool:
-    """Move ``comment`` to ``state`` if it is still in one of ``allowed_from``.
+def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
+    """Move ``comment`` to ``state`` if it is still in ``allowed_from``: called inside the
+    transaction of the delete, remove or restore.
 
     One conditional UPDATE: an author's delete racing a moderator's remove cannot overwrite it,
-    whatever state the caller's copy of the comment showed.
+    whatever state the caller's copy of the comment showed. The roundup's count of visible
+    comments moves with it, in the same transaction.
     """
-    changed = Comment.objects.filter(pk=comment.pk, state__in=allowed_from).update(state=state)
+    changed = Comment.objects.filter(pk=comment.pk, state=allowed_from).update(state=state)
     if changed:
         comment.state = state
+        visible = Comment.State.VISIBLE
+        _count_visible(comment.roundup_id, int(state == visible) - int(allowed_from == visible))
     return bool(changed)
+
+
+def _count_visible(roundup_id: int, delta: int) -> None:
+    """Move ``Roundup.comment_count`` by ``delta``: called inside the transaction that changed a
+    comment's visibility, after that change (the row lock it takes is then held only briefly).
+
+    An F() update, so concurrent changes add up; a decrement never takes the count below 0 (a
+    count that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete).
+    """
+    if delta == 0:
+        return
+    rows = Roundup.objects.filter(pk=roundup_id)
+    if delta < 0:
+        rows = rows.filter(comment_count__gte=-delta)
+    rows.update(comment_count=F("comment_count") + delta)
 
 
 def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:

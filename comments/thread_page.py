@@ -221,7 +221,8 @@ def render_single(request, comment) -> str:
     row = SimpleNamespace(
         author_name=comment.author.get_username(),
         author_karma=karma_for([comment.author_id])[comment.author_id],
-        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS},
+        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS if name != "body_html"},
+        body_html=comment.text.body_html,
         **dict.fromkeys(queries.SUGGESTION_COLUMNS),  # a fresh reply suggests no paper
     )
     roundup = comment.roundup

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_moderator
+from forum.errors import InvalidInput, NotAllowed, ServiceError
 from forum.idempotency import idempotent_form
 from roundups.models import Roundup, published_filter
 
@@ -85,7 +86,7 @@ def _error(request, error, *, back=None):
 
 
 def _form_page(request, template, context, error=None):
-    """Re-render a form page; with ``error`` (a CommentError) its message and status."""
+    """Re-render a form page; with ``error`` (a ServiceError) its message and status."""
     status = 200 if request.method == "GET" else 400
     if error is not None:
         context["form"].add_error(None, error.message)
@@ -110,7 +111,7 @@ def _post_comment(request, roundup, parent):
             body=form.cleaned_data["body"],
             paper_entry=form.cleaned_data.get("paper_entry") or None,
         )
-    except services.CommentError as error:
+    except ServiceError as error:
         return _form_page(request, "comments/reply.html", context, error)
     if wants_json(request):
         html = render_single(request, comment)
@@ -154,7 +155,7 @@ def history(request, pk):
     """Earlier texts of a comment: for its author and moderators."""
     comment = _comment(pk)
     if comment.author_id != request.user.pk and not is_moderator(request.user):
-        error = services.NotAllowed("Only its author and moderators can read a comment's history.")
+        error = NotAllowed("Only its author and moderators can read a comment's history.")
         return _error(request, error, back=anchor_url(comment))
     revisions = comment.revisions.select_related("edited_by")
     return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})
@@ -200,7 +201,7 @@ def vote(request, pk):
     value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw  # the service says what is wrong
     try:
         result = services.vote_cast(comment=comment, user=request.user, value=value)
-    except services.CommentError as error:
+    except ServiceError as error:
         return _error(request, error, back=anchor_url(comment))
     if wants_json(request):
         return JsonResponse(asdict(result))
@@ -214,18 +215,18 @@ def edit(request, pk):
     comment = _comment(pk)
     own = comment.author_id == request.user.pk
     if not own and not is_moderator(request.user):
-        error = services.NotAllowed("You can only edit your own comments.")
+        error = NotAllowed("You can only edit your own comments.")
         return _error(request, error, back=anchor_url(comment))
     if not services.can_edit(comment, request.user):
-        error = services.InvalidInput("This comment can no longer be edited.")
+        error = InvalidInput("This comment can no longer be edited.")
         return _error(request, error, back=anchor_url(comment))
-    form = EditForm(request.POST or None, initial={"body": comment.body})
+    form = EditForm(request.POST or None, initial={"body": comment.text.body})
     context = {"form": form, "comment": comment, "as_moderator": not own}
     if request.method == "GET" or not form.is_valid():
         return _form_page(request, "comments/edit.html", context)
     try:
         services.comment_edit(comment=comment, by=request.user, **form.cleaned_data)
-    except services.CommentError as error:
+    except ServiceError as error:
         return _form_page(request, "comments/edit.html", context, error)
     return redirect(anchor_url(comment))
 
@@ -236,13 +237,13 @@ def delete(request, pk):
     """Delete your own comment (it stays as a placeholder while it has replies)."""
     comment = _comment(pk)
     if comment.author_id != request.user.pk:
-        error = services.NotAllowed("You can only delete your own comments.")
+        error = NotAllowed("You can only delete your own comments.")
         return _error(request, error, back=anchor_url(comment))
     if request.method == "GET":
         return render(request, "comments/delete.html", {"comment": comment})
     try:
         services.comment_delete(comment=comment, by=request.user)
-    except services.CommentError as error:
+    except ServiceError as error:
         context = {"comment": comment, "error": error.message}
         return render(request, "comments/delete.html", context, status=error.status)
     return redirect(anchor_url(comment))
@@ -252,7 +253,7 @@ def _moderate(request, pk, service, template):
     """Remove or restore: moderators only, with a reason for the public log."""
     comment = _comment(pk)
     if not is_moderator(request.user):
-        error = services.NotAllowed("Only moderators can do that.")
+        error = NotAllowed("Only moderators can do that.")
         return _error(request, error, back=anchor_url(comment))
     form = ReasonForm(request.POST or None)
     context = {"form": form, "comment": comment}
@@ -260,7 +261,7 @@ def _moderate(request, pk, service, template):
         return _form_page(request, template, context)
     try:
         service(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
-    except services.CommentError as error:
+    except ServiceError as error:
         return _form_page(request, template, context, error)
     return redirect(anchor_url(comment))
 
@@ -290,6 +291,6 @@ def lock(request, slug):
         return _form_page(request, "comments/lock.html", context)
     try:
         services.roundup_lock(roundup=roundup, by=request.user, **form.cleaned_data)
-    except services.CommentError as error:
+    except ServiceError as error:
         return _form_page(request, "comments/lock.html", context, error)
     return redirect(f"{roundup.get_absolute_url()}#comments")

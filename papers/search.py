@@ -209,7 +209,7 @@ class SQLiteSearch(SearchBackend):
         comments = list(super().fetch_comments(ids).select_related("text"))  # the body, joined
         for comment in comments:
             comment.search_title = highlight(comment.roundup.title, [])
-            comment.search_snippet = highlight(comment.body, self.terms, snippet=True)
+            comment.search_snippet = highlight(comment.text.body, self.terms, snippet=True)
         return comments
 
 

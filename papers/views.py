@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments.services import CommentError
 from comments.views import anchor_url, login_to_act
 from forum.errors import ServiceError
 from roundups.models import Roundup
@@ -113,8 +112,7 @@ def suggest(request, slug):
             suggestion = services.suggestion_create(
                 roundup=roundup, author=request.user, **form.cleaned_data
             )
-        # CommentError: comment_create's refusals, until comments raise forum.errors too.
-        except (ServiceError, CommentError) as error:
+        except ServiceError as error:
             form.add_error(None, error.message)
             status = error.status
         else:

@@ -55,5 +55,6 @@ class RoundupAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", ("series", "number")]}),
         ("Text", {"fields": ["intro", "outro", "crosspost_url"]}),
-        ("Publishing", {"fields": ["status", "published_at", "comments_locked"]}),
+        ("Publishing", {"fields": ["status", "published_at", "comments_locked", "comment_count"]}),
     ]
+    readonly_fields = ["comment_count"]  # kept by the comment services

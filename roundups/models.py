@@ -95,12 +95,8 @@ class RoundupQuerySet(models.QuerySet):
         return previous, following
 
     def with_counts(self):
-        """Annotate ``entry_count`` and ``comment_count`` (visible comments) in one query.
-
-        Subqueries, not joins, so the two counts cannot multiply each other.
-        """
-        from comments.models import Comment
-
+        """Annotate ``entry_count`` in one query; ``comment_count`` (visible comments) is a
+        column of its own, kept by the comment services."""
         entries = (
             PaperEntry.objects.filter(roundup=OuterRef("pk"))
             .order_by()
@@ -108,17 +104,11 @@ class RoundupQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        comments = (
-            Comment.objects.filter(roundup=OuterRef("pk"), state=Comment.State.VISIBLE)
-            .order_by()
-            .values("roundup")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(
-            entry_count=Coalesce(Subquery(entries), 0),
-            comment_count=Coalesce(Subquery(comments), 0),
-        )
+        return self.annotate(entry_count=Coalesce(Subquery(entries), 0))
+
+
+# Written by update() only: save() of an existing roundup leaves them out (see Roundup.save).
+UNSAVED_FIELDS = ("id", "comment_count")
 
 
 class Roundup(models.Model):
@@ -149,6 +139,9 @@ class Roundup(models.Model):
         blank=True, max_length=500, help_text="Where this roundup was also posted."
     )
     comments_locked = models.BooleanField(default=False)
+    # Visible comments: moved by comments/services.py in the transaction of each change of
+    # visibility, checked and repaired by check_threads, so lists never count per row.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -163,6 +156,12 @@ class Roundup(models.Model):
 
     def save(self, *args, **kwargs):
         self.render_html()
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            # A copy read before a comment was posted must not write its stale count back.
+            skip = {*UNSAVED_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if f.attname not in skip
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

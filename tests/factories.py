@@ -3,9 +3,12 @@
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import AUTHORS, MODERATORS
+from comments.models import Comment, CommentText, Vote
+from forum.markdown import render_markdown
 from roundups.models import PaperEntry, Roundup, Series
 
 _seq = itertools.count(1)
@@ -72,3 +75,24 @@ def make_roundup(*, author=None, published=True, entries=0, series=None, **kwarg
     for position in range(1, entries + 1):
         make_entry(roundup, position)
     return roundup
+
+
+def make_comment(*, roundup, author, body="A comment.", parent=None, state=None, **fields):
+    """A comment written straight to its rows (no rate limit, no checks, any state), with its
+    text row and its roundup's count of visible comments kept as ``comment_create`` keeps them.
+    Tests of the rules post through the services instead."""
+    comment = Comment(roundup=roundup, author=author, parent=parent, **fields)
+    if state is not None:
+        comment.state = state
+    comment.save()
+    CommentText.objects.create(comment=comment, body=body, body_html=render_markdown(body))
+    if comment.state == Comment.State.VISIBLE:
+        Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+def make_vote(*, comment, user, value=1):
+    """A vote row alone (counters untouched): for tests of what reads or checks votes."""
+    return Vote.objects.create(
+        comment=comment, user=user, roundup_id=comment.roundup_id, value=value
+    )

@@ -68,10 +68,9 @@ def test_bulk_insert_matches_django_mptt():
         )
     # A reply through django-mptt afterwards lands where it should: the ids moved past ours.
     parent = Comment.objects.filter(roundup_id=thread["roundup_id"]).last()
-    reply = Comment.objects.create(
-        roundup_id=parent.roundup_id, parent=parent, author_id=parent.author_id, body="x",
-        body_html="<p>x</p>",
-    )  # fmt: skip
+    reply = Comment.objects.create(  # the tree row alone: its text is not what this checks
+        roundup_id=parent.roundup_id, parent=parent, author_id=parent.author_id
+    )
     assert reply.pk > before[-1][0]
     assert generate.check_tree(parent.roundup) == 121
 

@@ -183,7 +183,7 @@ def test_permalink_and_continue_this_thread(open_tab, js, roundup, reader):
 
     page.get_by_role("link", name=re.compile("continue this thread")).first.click()
     expect(page).to_have_url(re.compile(r"/comments/\d+/$"))
-    expect(comment_box(page, deepest)).to_contain_text(deepest.body)
+    expect(comment_box(page, deepest)).to_contain_text(deepest.text.body)
     # The way back up: the path names every parent, then the roundup.
     path = page.get_by_role("navigation", name="Where this comment sits")
     expect(path.get_by_role("link", name=roundup.title)).to_be_visible()

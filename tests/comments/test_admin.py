@@ -122,13 +122,13 @@ def test_editing_the_body_goes_through_comment_edit_with_a_reason(as_admin, thre
     response = as_admin.post(change_url(root), data)
     assert response.status_code == 200  # the form again, with the error
     assert "Give a reason for changing the text." in response.content.decode()
-    assert Comment.objects.get(pk=root.pk).body == "Does the ablation in table 3 hold up?"
+    assert Comment.objects.get(pk=root.pk).text.body == "Does the ablation in table 3 hold up?"
 
     data["edit_reason"] = "removed an email address"
     response = as_admin.post(change_url(root), data)
     assert response.status_code == 302
     root.refresh_from_db()
-    assert (root.body, root.edited_by) == ("Tidied by staff", admin_user)
+    assert (root.text.body, root.edited_by) == ("Tidied by staff", admin_user)
     assert root.revisions.filter(reason="removed an email address").exists()
     action = ModerationAction.objects.get()
     assert (action.action, action.comment, action.reason) == (

@@ -14,10 +14,10 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from accounts.models import Karma
 from comments.integrity import check_threads
-from comments.models import Comment, Vote
-from comments.services import comment_create, vote_cast
+from comments.models import Comment, Karma, Vote
+from comments.services import comment_create, comment_delete, comment_remove, vote_cast
+from forum.errors import InvalidInput
 from tests import factories
 
 pytestmark = [
@@ -100,6 +100,9 @@ def test_parallel_replies_and_roots_keep_every_tree_whole(roundup):
         )
     }
     assert len(rows) == 3 + WRITERS * COMMENTS_EACH
+    # Concurrent posts add up on the roundup's row: none is lost or counted twice.
+    roundup.refresh_from_db()
+    assert roundup.comment_count == len(rows)
     # Every comment exists under the parent it was given.
     assert {pk: row[0] for pk, row in rows.items()} == intended
 
@@ -193,3 +196,36 @@ def test_parallel_votes_on_one_authors_comments_keep_karma(roundup, author):
     )
     assert Karma.objects.get(user=author).value == scores
     assert check_threads().ok
+
+
+def test_a_delete_racing_a_remove_is_counted_once(roundup, author, moderator):
+    """The author deletes and a moderator removes each comment at the same moment: one of the
+    two wins per comment, and the roundup's count drops by exactly one for it."""
+    comments = [
+        comment_create(roundup=roundup, author=author, body=f"Gone {n}", enforce_rate_limit=False)
+        for n in range(6)
+    ]
+    others = [
+        comment_create(roundup=roundup, author=author, body="Stays", enforce_rate_limit=False)
+    ]
+
+    def delete(comment):
+        return lambda: _refused_or_done(lambda: comment_delete(comment=comment, by=author))
+
+    def remove(comment):
+        return lambda: _refused_or_done(
+            lambda: comment_remove(comment=comment, by=moderator, reason="Spam")
+        )
+
+    targets = [make(comment) for comment in comments for make in (delete, remove)]
+    assert run_in_threads(targets) == []
+    roundup.refresh_from_db()
+    assert roundup.comment_count == len(others) == 1
+    assert check_threads().ok
+
+
+def _refused_or_done(action):
+    try:
+        action()
+    except InvalidInput:  # the other writer got there first
+        pass

@@ -39,7 +39,7 @@ def test_one_comment_edited_by_the_moderator_with_a_revision(loaded, moderator, 
     edited = comments.get(edited_by=moderator)
     assert edited.author == reader
     revision = edited.revisions.get()
-    assert "reader1@example.org" in revision.body and "@" not in edited.body
+    assert "reader1@example.org" in revision.body and "@" not in edited.text.body
     assert revision.reason.startswith("Removed a personal email address")
     assert ModerationAction.objects.get(action="edit").comment == edited
     assert edited.created_at < edited.edited_at

@@ -1,14 +1,13 @@
-"""Karma kept per user (accounts.Karma): votes move it; check_threads proves and repairs it."""
+"""Karma kept per user (comments.Karma): votes move it; check_threads proves and repairs it."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import Karma
 from comments.integrity import check_threads
 from comments.karma import karma_for, karma_totals
-from comments.models import Comment
+from comments.models import Comment, Karma
 from comments.services import comment_create, vote_cast
 from tests import factories
 
@@ -91,7 +90,23 @@ def test_admin_lists_karma_read_only(client, admin_user, roundup, reader, other_
 
     vote_cast(comment=post(roundup, reader), user=other_reader, value=1)
     client.force_login(admin_user)
-    response = client.get(reverse("admin:accounts_karma_changelist") + "?q=reader")
+    # With the comments admin now, beside the votes that keep it.
+    assert reverse("admin:comments_karma_changelist") == "/admin/comments/karma/"
+    response = client.get(reverse("admin:comments_karma_changelist") + "?q=reader")
     assert response.status_code == 200
     assert "reader" in response.content.decode()
-    assert client.get(reverse("admin:accounts_karma_add")).status_code == 403
+    assert [(k.user, k.value) for k in response.context["cl"].result_list] == [(reader, 1)]
+    assert client.get(reverse("admin:comments_karma_add")).status_code == 403
+    change = reverse("admin:comments_karma_change", args=[reader.pk])
+    assert client.post(change, {"value": 99}).status_code == 403
+    assert kept(reader) == 1
+
+
+def test_karma_is_a_comments_model_on_its_old_table(roundup, reader, other_reader):
+    vote_cast(comment=post(roundup, reader), user=other_reader, value=-1)
+    assert (Karma._meta.app_label, Karma._meta.db_table) == ("comments", "accounts_karma")
+    reader.refresh_from_db()
+    assert reader.karma.value == -1  # the related name the thread query joins through
+    assert list(Comment.objects.filter(author=reader).values_list("author__karma__value")) == [
+        (-1,)
+    ]

@@ -30,7 +30,7 @@ def test_moderator_edit_needs_a_reason_then_shows_edited_by_a_moderator(
     response = as_moderator.post(url, {"body": "Tidied words", "reason": ""})
     assert response.status_code == 400
     assert "Give a reason" in response.content.decode()
-    assert Comment.objects.get().body == "Original words"
+    assert Comment.objects.get().text.body == "Original words"
     response = as_moderator.post(url, {"body": "Tidied words", "reason": "Fixed a broken link"})
     assert response["Location"] == f"/roundups/{roundup.slug}/#c{comment.pk}"
     page = as_moderator.get(roundup.get_absolute_url()).content.decode()

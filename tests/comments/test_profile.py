@@ -11,13 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def comment(roundup, author, body, *, state="visible", score=0):
-    return Comment.objects.create(
-        roundup=roundup,
-        author=author,
-        body=body,
-        body_html=f"<p>{body}</p>",
-        state=state,
-        score=score,
+    return factories.make_comment(
+        roundup=roundup, author=author, body=body, state=state, score=score
     )
 
 
@@ -34,7 +29,7 @@ def test_profile_lists_published_roundups_karma_and_visible_comments(client, aut
     vote(comment(published, author, "Another one"), 1, voters[:2])
     removed = comment(published, author, "Removed words")
     vote(removed, -1, voters[:1])
-    Comment.objects.filter(pk=removed.pk).update(state="removed")
+    services.comment_remove(comment=removed, by=factories.make_moderator(), reason="Off topic")
     comment(published, reader, "Not the author's")
 
     response = client.get(reverse("users:profile", args=["author"]))

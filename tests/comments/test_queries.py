@@ -77,11 +77,3 @@ def test_viewer_votes_reads_only_this_roundups_votes(roundup, reader, other_read
         (here.pk, roundup.pk),
         (there.pk, elsewhere.pk),
     }
-
-
-def test_a_vote_saved_without_its_roundup_takes_the_comments(roundup, reader, other_reader):
-    comment = services.comment_create(
-        roundup=roundup, author=reader, body="x", enforce_rate_limit=False
-    )
-    vote = Vote.objects.create(comment_id=comment.pk, user=other_reader, value=1)
-    assert vote.roundup_id == roundup.pk

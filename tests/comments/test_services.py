@@ -6,10 +6,6 @@ from django.db import IntegrityError, transaction
 from comments import services
 from comments.models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
 from comments.services import (
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-    RateLimited,
     comment_create,
     comment_delete,
     comment_edit,
@@ -20,6 +16,7 @@ from comments.services import (
     vote_cast,
 )
 from forum import ratelimit
+from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from roundups.models import Roundup
 from tests import factories
 
@@ -104,14 +101,14 @@ def test_bad_body_is_refused(roundup, reader, unchanged, body, message):
 
 def test_body_at_the_limit_is_accepted_and_stripped(roundup, reader):
     comment = post(roundup, reader, "  " + "x" * 10_000 + "\r\n")
-    assert comment.body == "x" * 10_000
+    assert comment.text.body == "x" * 10_000
 
 
 def test_body_is_rendered_and_sanitized_once(roundup, reader):
     comment = post(roundup, reader, "**bold** <script>alert(1)</script>")
     comment.refresh_from_db()
-    assert "<strong>bold</strong>" in comment.body_html
-    assert "<script>" not in comment.body_html
+    assert "<strong>bold</strong>" in comment.text.body_html
+    assert "<script>" not in comment.text.body_html
 
 
 def test_parent_from_another_roundup(roundup, author, reader, unchanged):
@@ -175,7 +172,7 @@ def test_moderator_may_still_post_in_a_locked_thread(roundup, moderator):
 def test_draft_refuses_comments_and_votes(author, reader, other_reader, unchanged):
     draft = factories.make_roundup(author=author, published=False)
     # A comment that exists from before the roundup went back to draft.
-    comment = Comment.objects.create(roundup=draft, author=other_reader, body="x", body_html="x")
+    comment = factories.make_comment(roundup=draft, author=other_reader, body="x")
     with unchanged():
         with pytest.raises(NotFound, match="No such roundup") as exc:
             post(draft, reader)
@@ -324,9 +321,9 @@ def test_no_vote_on_deleted_or_removed_comment(thread, reader, other_reader, mod
 
 def test_one_vote_per_user_is_enforced_by_the_database(thread, reader):
     _, reply = thread
-    Vote.objects.create(comment=reply, user=reader, value=1)
+    factories.make_vote(comment=reply, user=reader, value=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Vote.objects.create(comment=reply, user=reader, value=-1)
+        factories.make_vote(comment=reply, user=reader, value=-1)
 
 
 # --- edit ---------------------------------------------------------------------------------------
@@ -336,8 +333,8 @@ def test_author_edit_keeps_a_revision(thread, reader):
     root, _ = thread
     comment_edit(comment=root, by=reader, body="Root comment, *fixed*")
     root.refresh_from_db()
-    assert root.body == "Root comment, *fixed*"
-    assert "<em>fixed</em>" in root.body_html
+    assert root.text.body == "Root comment, *fixed*"
+    assert "<em>fixed</em>" in root.text.body_html
     assert root.edited_by == reader and root.edited_at is not None
     [revision] = root.revisions.all()
     assert (revision.body, revision.edited_by, revision.reason) == ("Root comment", reader, "")
@@ -407,7 +404,7 @@ def test_author_deletes_own_comment_and_nothing_is_erased(thread, reader, other_
     comment_delete(comment=root, by=reader)
     root.refresh_from_db()
     assert root.state == Comment.State.DELETED
-    assert root.body == "Root comment"
+    assert root.text.body == "Root comment"
     assert Comment.objects.count() == 2
     with pytest.raises(InvalidInput, match="already deleted"):
         comment_delete(comment=root, by=reader)

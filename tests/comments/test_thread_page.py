@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, CommentText, ReadMarker
 from comments.thread_page import SORT_SESSION_KEY, parse_since
 from comments.tree import MAX_DEPTH
+from roundups.models import Roundup
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +78,6 @@ def make_thread(roundup, n, authors, *, seed=7):
                 roundup=roundup,
                 author=authors[i % len(authors)],
                 parent_id=parent_id,
-                body=f"Comment {i}",
-                body_html=f"<p>Comment {i}</p>",
                 created_at=now - timedelta(minutes=n - i),
                 # Placeholders until rebuild(); unique tree ids keep the root index happy.
                 tree_id=1_000_000 + i,
@@ -87,10 +87,12 @@ def make_thread(roundup, n, authors, *, seed=7):
             )
         )
     Comment.objects.bulk_create(rows)
-    # bulk_create skips save(), which writes each comment's text row: write them here.
     CommentText.objects.bulk_create(
-        CommentText(comment_id=row.id, body=row.body, body_html=row.body_html) for row in rows
+        CommentText(comment_id=row.id, body=f"Comment {i}", body_html=f"<p>Comment {i}</p>")
+        for i, row in enumerate(rows)
     )
+    # As comment_create would have counted them (all visible).
+    Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + n)
     Comment.objects.rebuild()
     return list(Comment.objects.filter(pk__in=[row.id for row in rows]).order_by("pk"))
 

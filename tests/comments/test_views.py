@@ -33,7 +33,7 @@ def test_post_a_root_comment_redirects_to_its_anchor(as_reader, roundup, reader)
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/roundups/{roundup.slug}/#c{comment.pk}"
-    assert (comment.author, comment.parent, comment.body_html) == (
+    assert (comment.author, comment.parent, comment.text.body_html) == (
         reader,
         None,
         "<p>Nice <em>list</em></p>",
@@ -71,7 +71,7 @@ def test_reply_as_json_returns_the_rendered_comment(as_reader, roundup, other_re
     assert data["id"] == reply.pk
     assert data["url"] == f"/roundups/{roundup.slug}/#c{reply.pk}"
     assert data["html"].startswith(f'<li class="comment is-own" id="c{reply.pk}"')
-    assert reply.body_html in data["html"]  # sanitized when saved, inserted as it is
+    assert reply.text.body_html in data["html"]  # sanitized when saved, inserted as it is
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,7 @@ def test_edit_own_comment(as_reader, roundup, reader):
     response = as_reader.post(f"/comments/{comment.pk}/edit/", {"body": "second"})
     assert response["Location"] == f"/roundups/{roundup.slug}/#c{comment.pk}"
     comment.refresh_from_db()
-    assert comment.body == "second" and comment.edited_by == reader
+    assert comment.text.body == "second" and comment.edited_by == reader
     assert CommentRevision.objects.get().body == "first"
 
 
@@ -233,7 +233,7 @@ def test_editing_someone_elses_comment_is_403(as_reader, roundup, other_reader):
     assert as_reader.get(f"/comments/{comment.pk}/edit/").status_code == 403
     assert as_reader.post(f"/comments/{comment.pk}/edit/", {"body": "mine"}).status_code == 403
     comment.refresh_from_db()
-    assert comment.body == "theirs"
+    assert comment.text.body == "theirs"
 
 
 def test_empty_edit_is_400(as_reader, roundup, reader):

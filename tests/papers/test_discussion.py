@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.services import InvalidInput, comment_create
+from comments.services import comment_create
+from forum.errors import InvalidInput
 from tests.factories import make_entry, make_roundup, make_user
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ def test_a_suggestion_is_a_comment_with_a_card_in_the_thread(client, roundup, re
     assert response.status_code == 302
     assert response["Location"] == f"{roundup.get_absolute_url()}#c{comment.pk}"
     assert comment.author == reader and comment.parent is None
-    assert comment.body == GOOD["blurb"]
+    assert comment.text.body == GOOD["blurb"]
     assert suggestion.is_open
     html = client.get(roundup.get_absolute_url()).content.decode()
     assert '<p class="suggestion-card-label">Paper suggestion · open</p>' in html

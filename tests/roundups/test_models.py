@@ -42,11 +42,9 @@ def test_visible_to(author):
 
 
 def test_with_counts_counts_entries_and_visible_comments_without_multiplying(author, reader):
-    from comments.models import Comment
-
     roundup = factories.make_roundup(author=author, entries=3)
     for state in ["visible", "visible", "removed"]:
-        Comment.objects.create(roundup=roundup, author=reader, body="x", body_html="x", state=state)
+        factories.make_comment(roundup=roundup, author=reader, body="x", state=state)
     annotated = Roundup.objects.with_counts().get(pk=roundup.pk)
     assert (annotated.entry_count, annotated.comment_count) == (3, 2)
 
