@@ -34,9 +34,16 @@ test-browser: install
 	test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
+# ruff, then radon: any block of product code ranked D or worse (cyclomatic complexity over 20)
+# fails the lint. With ../shared beside the project (as in CI), also app-level import cycles and
+# functions over 50 lines.
+PRODUCT := forum accounts roundups comments papers api
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@ranked=$$($(BIN)/radon cc -n D -s $(PRODUCT)); \
+	  if [ -n "$$ranked" ]; then echo "radon ranks these D or worse:"; echo "$$ranked"; exit 1; fi
+	@if [ -f ../shared/tools/structure.py ]; then $(BIN)/python ../shared/tools/structure.py .; fi
 
 format: install
 	$(BIN)/ruff format .

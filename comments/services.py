@@ -333,27 +333,31 @@ def comment_remove(*, comment: Comment, by, reason) -> Comment:
     A comment its author deleted is not removed: it shows nothing already, and a later restore
     would bring back what the author withdrew.
     """
-    _require_user(by)
-    if not is_moderator(by):
-        raise NotAllowed("Only moderators can remove comments.")
-    reason = _clean_reason(reason, required=True)
-    with transaction.atomic():
-        if not _change_state(comment, Comment.State.REMOVED, allowed_from=Comment.State.VISIBLE):
-            raise InvalidInput("Only a visible comment can be removed; this one is already gone.")
-        _log(by, ModerationAction.Action.REMOVE, comment=comment, reason=reason)
-    return comment
+    return _moderate(
+        comment, by, reason, to=Comment.State.REMOVED, action=ModerationAction.Action.REMOVE,
+        refused="Only a visible comment can be removed; this one is already gone.",
+    )  # fmt: skip
 
 
 def comment_restore(*, comment: Comment, by, reason) -> Comment:
     """A moderator brings back a removed comment (an author's own deletion stays)."""
+    return _moderate(
+        comment, by, reason, to=Comment.State.VISIBLE, action=ModerationAction.Action.RESTORE,
+        refused="Only a removed comment can be restored.",
+    )  # fmt: skip
+
+
+def _moderate(comment: Comment, by, reason, *, to, action, refused) -> Comment:
+    """Remove (visible -> removed) or restore (removed -> visible), with the log row."""
     _require_user(by)
     if not is_moderator(by):
-        raise NotAllowed("Only moderators can restore comments.")
+        raise NotAllowed(f"Only moderators can {action.value} comments.")
     reason = _clean_reason(reason, required=True)
+    before = Comment.State.VISIBLE if to == Comment.State.REMOVED else Comment.State.REMOVED
     with transaction.atomic():
-        if not _change_state(comment, Comment.State.VISIBLE, allowed_from=Comment.State.REMOVED):
-            raise InvalidInput("Only a removed comment can be restored.")
-        _log(by, ModerationAction.Action.RESTORE, comment=comment, reason=reason)
+        if not _change_state(comment, to, allowed_from=before):
+            raise InvalidInput(refused)
+        _log(by, action, comment=comment, reason=reason)
     return comment
 
 

@@ -98,18 +98,22 @@ def _host(parts) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def _host_and_path(url: str) -> tuple[str, str]:
+    """The link's host (no ``www.``) and its unquoted path; two blanks for a malformed link."""
+    try:
+        parts = _split(url)
+        return _host(parts), unquote(parts.path)
+    except ValueError:
+        return "", ""
+
+
 def _arxiv_key(url: str) -> str:
     if url.lower().startswith("arxiv:"):
         return _canonical_arxiv(url[len("arxiv:") :].strip())
     bare = _canonical_arxiv(url)  # a bare id pasted on its own
     if bare or "/" not in url and "." not in url:
         return bare
-    try:
-        parts = _split(url)
-        host = _host(parts)
-    except ValueError:
-        return ""
-    path = unquote(parts.path)
+    host, path = _host_and_path(url)
     if host in _ARXIV_HOSTS:
         tail = _ARXIV_PATH_PREFIX.sub("", path)
     elif host in _ARXIV_ID_PATHS and path.startswith(_ARXIV_ID_PATHS[host]):
@@ -138,12 +142,7 @@ def _doi_key(url: str) -> str:
         return _clean_doi(prefixed.group("doi"))
     if re.fullmatch(_DOI_BODY, url):  # a bare DOI
         return _clean_doi(url)
-    try:
-        parts = _split(url)
-        host = _host(parts)
-    except ValueError:
-        return ""
-    path = unquote(parts.path)
+    host, path = _host_and_path(url)
     if host in _DOI_HOSTS:
         found = re.fullmatch("/(?:doi:)?(?P<doi>" + _DOI_BODY + ")", path, flags=re.I)
         return _clean_doi(found.group("doi")) if found else ""
