@@ -32,6 +32,7 @@ from forum.markdown import render_markdown
 
 from .karma import karma_add
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
+from .permissions import may_edit
 
 # Advisory-lock keys (PostgreSQL). The two-int form keeps tree locks in their own namespace.
 NEW_ROOT_LOCK_KEY = 0x52_4F_4F_54  # "ROOT": one lock for the table-wide max(tree_id)
@@ -206,23 +207,6 @@ def _refund_rate_limit(key) -> None:
         pass
 
 
-def can_edit(comment: Comment, user) -> bool:
-    """Authors edit their own visible comments; moderators edit any comment that is not deleted."""
-    if not user.is_authenticated or comment.state == Comment.State.DELETED:
-        return False
-    if is_moderator(user):
-        return True
-    return comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
-
-
-def can_delete(comment: Comment, user) -> bool:
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and comment.state == Comment.State.VISIBLE
-    )
-
-
 # --- writes ------------------------------------------------------------------------------------
 
 
@@ -383,7 +367,7 @@ def comment_edit_check(*, comment: Comment, by, body, reason="") -> EditPlan:
     as_moderator = comment.author_id != by.pk
     if as_moderator and not is_moderator(by):
         raise NotAllowed("You can only edit your own comments.")
-    if not can_edit(comment, by):
+    if not may_edit(by, comment):
         raise InvalidInput("This comment can no longer be edited.")
     _require_open_thread(comment.roundup, by)
     body = clean_body(body)
@@ -407,7 +391,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         # Under the row lock, the revision keeps the text really being replaced, even if
         # another edit landed after the caller read ``comment``.
         current = _lock_comment(comment.pk, with_text=True)
-        if not can_edit(current, by):
+        if not may_edit(by, current):
             raise InvalidInput("This comment can no longer be edited.")
         if plan.body == current.body:
             comment.text = current.text  # what is stored (read, not a change to save)

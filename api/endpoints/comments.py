@@ -8,7 +8,7 @@ from ninja import Router, Status
 from accounts.roles import is_moderator
 from comments.models import Comment
 from comments.services import comment_delete, comment_edit, comment_remove, vote_cast
-from comments.tree import DEFAULT_SORT
+from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 
 from ..auth import WRITE_AUTH, reader

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from comments import services
 from comments.models import Comment, CommentRevision, Vote
-from comments.tree import MAX_DEPTH
+from comments.thread.tree import MAX_DEPTH
 from tests import factories
 
 pytestmark = pytest.mark.django_db

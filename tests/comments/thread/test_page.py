@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, CommentText, ReadMarker
-from comments.thread_page import SORT_SESSION_KEY, parse_since
-from comments.tree import MAX_DEPTH
+from comments.thread.page import SORT_COOKIE, parse_since
+from comments.thread.tree import MAX_DEPTH
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_sort_changes_order_and_is_remembered_bad_value_falls_back(
     services.vote_cast(comment=old, user=other_reader, value=-1)
     assert order(page(client, roundup)) == [new.pk, old.pk]  # top: score 0 beats -1
     assert order(page(client, roundup, "?sort=old")) == [old.pk, new.pk]
-    assert client.session[SORT_SESSION_KEY] == "old"
+    assert client.cookies[SORT_COOKIE].value == "old"
     assert order(page(client, roundup)) == [old.pk, new.pk]  # remembered
     html = page(client, roundup, "?sort=bogus")  # not an error: the remembered sort stays
     assert order(html) == [old.pk, new.pk]
