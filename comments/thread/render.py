@@ -93,8 +93,7 @@ class Viewer:
         self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
 
 
-_AGE_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400), ("hour", 3600),
-              ("minute", 60))  # fmt: skip
+_AGE_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400), ("hour", 3600))
 
 
 def age(moment: datetime, now: datetime) -> str:
@@ -102,8 +101,11 @@ def age(moment: datetime, now: datetime) -> str:
     seconds = int((now - moment).total_seconds())
     if seconds < 60:
         return "just now"
-    # seconds >= 60 here, so some unit (at least the minute) fits
-    unit, size = next((unit, size) for unit, size in _AGE_UNITS if seconds >= size)
+    unit, size = "minute", 60  # seconds >= 60 here
+    for name, length in _AGE_UNITS:
+        if seconds >= length:
+            unit, size = name, length
+            break
     n = seconds // size
     return f"{n} {unit}{'' if n == 1 else 's'} ago"
 
@@ -223,25 +225,19 @@ def _comment(page: _Page, node, cut, is_new, next_new, is_target) -> str:
     cid = row.id
     base = f"{page.urls.comments}{cid}/"
     visible = row.state == VISIBLE
-    own = page.viewer.id is not None and row.author_id == page.viewer.id
-    classes = DOM.COMMENT
-    if is_new:
-        classes += " is-new"
-    if own:
-        classes += " is-own"
-    if is_target:
-        classes += " is-target"
-    if visible:
-        fold_open = _FOLD_SHUT if row.score <= COLLAPSE_AT_SCORE else _FOLD_OPEN
+    viewer_id = page.viewer.id
+    own = viewer_id is not None and row.author_id == viewer_id
+    classes = _CLASSES[is_new + 2 * own + 4 * is_target + 8 * (not visible)]
+    if visible and row.score <= COLLAPSE_AT_SCORE:
+        fold_open = _FOLD_SHUT
     else:
-        classes += " is-placeholder"
         fold_open = _FOLD_OPEN
     hidden = node.descendants
+    fold = _FOLD_LABELS[hidden] if hidden < 2 else f"{hidden} replies hidden"
     markup = (
         f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">'
-        f"{_head(page, row, visible, is_new)}</div>{fold_open}{_fold_label(hidden)}{_FOLD_TAIL}"
-        f"{_body(page, row) if visible else ''}"
-        f'<div class="{DOM.ACTIONS}">'
+        f"{_head(page, row, visible, is_new)}</div>{fold_open}{fold}{_FOLD_TAIL}"
+        f"{_body(page, row) if visible else ''}{_ACTIONS_OPEN}"
         f"{_actions(page, row, base, own, visible, is_new, next_new, is_target)}</div>"
     )
     if cut:
@@ -252,12 +248,20 @@ def _comment(page: _Page, node, cut, is_new, next_new, is_target) -> str:
     return markup
 
 
-def _fold_label(hidden: int) -> str:
-    if hidden == 0:
-        return "comment hidden"
-    if hidden == 1:
-        return "1 reply hidden"
-    return f"{hidden} replies hidden"
+_FOLD_LABELS = ("comment hidden", "1 reply hidden")  # then "<n> replies hidden"
+# A comment's classes for every mix of new, own, target and placeholder, looked up by those four
+# flags as bits: one index instead of four ifs per comment.
+_CLASSES = tuple(
+    " ".join(
+        [DOM.COMMENT]
+        + [name for bit, name in enumerate(("is-new", "is-own", "is-target", "is-placeholder"))
+           if flags >> bit & 1]
+    )
+    for flags in range(16)
+)  # fmt: skip
+_ACTIONS_OPEN = f'<div class="{DOM.ACTIONS}">'
+_SCORE_OPEN = f'<span class="score" {DOM.SCORE}>'
+_REPLY_ATTR = DOM.REPLY
 
 
 def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
@@ -270,7 +274,7 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
     score = row.score
     head = (
         f"{page.authors.get(row.author_id) or page.author(row)} &middot; "
-        f'<span class="score" {DOM.SCORE}>{score} {"point" if score == 1 else "points"}</span>'
+        f"{_SCORE_OPEN}{score} {'point' if score == 1 else 'points'}</span>"
         f" &middot; {_time(row.created_at, page.now)}"
     )
     if row.edited_at is not None:
@@ -283,14 +287,17 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
 
 def _body(page: _Page, row) -> str:
     """A visible comment's cards (from row extensions) and its sanitized text."""
-    cards = "".join(render(row) for index, render in page.cards if row[index])
+    cards = ""
+    for index, render in page.cards:
+        if row[index]:
+            cards += render(row)
     return f'{cards}<div class="comment-body prose">{row.body_html}</div>'
 
 
 def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) -> str:
     """Vote, reply, permalink, parent, the owner's and moderator's links, next new."""
     viewer = page.viewer
-    actions = _vote_and_reply(page, row, base, own) if visible else ""
+    actions = _vote_and_reply(page, row, base) if visible else ""
     actions += f'<a href="{base}" rel="bookmark">permalink</a>'
     parent_id = row.parent_id
     if parent_id is not None:
@@ -304,11 +311,12 @@ def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) 
     return actions
 
 
-def _vote_and_reply(page: _Page, row, base: str, own: bool) -> str:
+def _vote_and_reply(page: _Page, row, base: str) -> str:
+    """A visible comment's vote buttons and reply link, or the way to log in for them."""
     viewer = page.viewer
     if viewer.id is None:
         if viewer.locked:
-            return ""
+            return ""  # nothing to log in for
         login = f"{page.urls.login}?next={viewer.page_url_quoted}%23c{row.id}"
         return (
             f'<a class="vote-login" href="{login}">log in to vote</a>'
@@ -316,7 +324,7 @@ def _vote_and_reply(page: _Page, row, base: str, own: bool) -> str:
         )
     actions = _vote(row, viewer, base) if viewer.may.may_vote(row) else ""
     if viewer.can_act:
-        actions += f'<a class="reply-link" href="{base}reply/" {DOM.REPLY}>reply</a>'
+        actions += f'<a class="reply-link" href="{base}reply/" {_REPLY_ATTR}>reply</a>'
     return actions
 
 
