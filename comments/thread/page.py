@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.safestring import mark_safe
 
-from accounts.roles import is_moderator
 from forum.gcpause import paused_gc
 
 from ..forms import CommentForm, LockForm
+from ..permissions import may_lock
 from ..services import read_marker_touch
 from . import queries
 from .render import Urls, Viewer, render_one, render_thread
@@ -205,7 +205,7 @@ def _thread_context(request, roundup) -> dict:
         paper_notice=paper_notice,
         paper_comment_counts=counts,
         comment_form=CommentForm(initial={"paper_entry": paper.pk} if paper else None),
-        lock_form=LockForm() if is_moderator(request.user) else None,
+        lock_form=LockForm() if may_lock(request.user) else None,
     )
     return context
 
