@@ -1,4 +1,4 @@
-"""Comment threads as JSON: fetched in one query, nested with comments/tree.py, written flat.
+"""Comment threads as JSON: fetched in one query, nested with comments/thread/tree.py, written flat.
 
 The JSON is written by walking the built forest with an explicit stack rather than handing nested
 dicts to pydantic or ``json.dumps``: both recurse once per level, and a long enough reply chain
@@ -10,51 +10,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.tree import build_tree
+from comments.thread.queries import thread_rows
+from comments.thread.tree import build_tree
 from forum.gcpause import paused_gc
 
-# The columns a thread needs, the author's username joined in: one query for the whole thread.
-_COLUMNS = (
-    "id",
-    "parent_id",
-    "author__username",
-    "text__body",  # the text lives in CommentText: joined, still one query
-    "text__body_html",
-    "state",
-    "score",
-    "upvotes",
-    "downvotes",
-    "created_at",
-    "edited_at",
-)
+# The rows are the thread page's own (comments/thread/row.py), read by the same one query, with
+# the markdown source added (``with_body``): the API shows ``body``, a page never fetches it.
 _VISIBLE = Comment.State.VISIBLE
 _encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-class Row:
-    """One comment as the tree builder and the writer need it (lighter than a model instance)."""
-
-    __slots__ = (
-        "id",
-        "parent_id",
-        "author",
-        "body",
-        "body_html",
-        "state",
-        "score",
-        "upvotes",
-        "downvotes",
-        "created_at",
-        "edited_at",
-    )
-
-    def __init__(self, values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
-
-
-def _rows(queryset) -> list[Row]:
-    return [Row(values) for values in queryset.values_list(*_COLUMNS)]
 
 
 def thread_json(roundup, *, sort) -> str:
@@ -63,7 +26,7 @@ def thread_json(roundup, *, sort) -> str:
     Built with the cyclic collector paused, as the thread page is (``forum/gcpause.py``).
     """
     with paused_gc():
-        rows = _rows(Comment.objects.for_thread(roundup))
+        rows = thread_rows(roundup, with_body=True)
         forest = build_tree(rows, sort=sort, now=timezone.now())
         count = sum(1 for row in rows if row.state == _VISIBLE)
         return f'{{"count":{count},"comments":{_forest_json(forest)}}}'
@@ -75,25 +38,21 @@ def subtree_json(comment: Comment, *, sort) -> str | None:
     A deleted or removed comment stays readable only while visible replies hang below it, as in
     the thread.
     """
-    rows = _rows(
-        Comment.objects.filter(
-            tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
-        ).order_by("lft")
-    )
+    rows = thread_rows(comment.roundup_id, tree_id=comment.tree_id, with_body=True)
     forest = build_tree(rows, sort=sort, now=timezone.now(), root_id=comment.pk)
     if not forest:
         return None
     return _forest_json(forest)[1:-1]  # the one comment, without the list around it
 
 
-def _head(row: Row) -> str:
+def _head(row) -> str:
     """A comment's JSON object up to its ``"replies":`` key."""
     shown = row.state == _VISIBLE
     text = _encoder.encode(
         {
             "id": row.id,
             "parent": row.parent_id,
-            "author": row.author if shown else None,
+            "author": row.author_name if shown else None,
             "body": row.body if shown else "",
             "body_html": row.body_html if shown else "",
             "score": row.score,

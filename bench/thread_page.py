@@ -15,9 +15,9 @@ interleaved run by run so that noise from the machine falls on all of them alike
   ``{% recursetree %}`` with a template showing the same fields.
 
 The floor and peers show exactly the comments our page shows: the page nests to
-``comments.tree.MAX_DEPTH`` and puts deeper replies behind "continue this thread", so they read
-rows with ``level < MAX_DEPTH``; the counts are checked equal before anything is timed. Query
-counts come from a separate, untimed request (capturing queries slows the timed ones).
+``comments.thread.tree.MAX_DEPTH`` and puts deeper replies behind "continue this thread", so they
+read rows with ``level < MAX_DEPTH``; the counts are checked equal before anything is timed.
+Query counts come from a separate, untimed request (capturing queries slows the timed ones).
 
     python -m bench.thread_page --db sqlite
 """
@@ -97,7 +97,7 @@ def _floor_rows(sql: str, roundup_id: int) -> list:
     """The rows a floor shows: the page's (``level`` under the depth it nests to), raw."""
     from django.db import connection
 
-    from comments.tree import MAX_DEPTH
+    from comments.thread.tree import MAX_DEPTH
 
     with connection.cursor() as cursor:
         cursor.execute(sql, [roundup_id, MAX_DEPTH])
@@ -117,7 +117,7 @@ def recursetree_html(roundup) -> str:
     from django.template import Context, engines
 
     from comments.models import Comment
-    from comments.tree import MAX_DEPTH
+    from comments.thread.tree import MAX_DEPTH
 
     if _recurse is None:
         _recurse = engines["django"].from_string(RECURSE_TEMPLATE).template

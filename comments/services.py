@@ -22,6 +22,7 @@ from roundups.models import PaperEntry, Roundup
 from .karma import karma_add
 from .locks import lock_comment, lock_new_root, lock_reply_target
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
+from .permissions import may_edit
 
 REASON_MAX_LENGTH = 500  # a sentence or two for the public log
 
@@ -94,23 +95,6 @@ def _consume_rate_limit(user) -> str:
 def _refund_rate_limit(key) -> None:
     """Give back a counted post that was not written after all."""
     ratelimit.refund("comment", key, _comment_rate())
-
-
-def can_edit(comment: Comment, user) -> bool:
-    """Authors edit their own visible comments; moderators edit any comment that is not deleted."""
-    if not user.is_authenticated or comment.state == Comment.State.DELETED:
-        return False
-    if is_moderator(user):
-        return True
-    return comment.author_id == user.pk and comment.state == Comment.State.VISIBLE
-
-
-def can_delete(comment: Comment, user) -> bool:
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and comment.state == Comment.State.VISIBLE
-    )
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -273,7 +257,7 @@ def comment_edit_check(*, comment: Comment, by, body, reason="") -> EditPlan:
     as_moderator = comment.author_id != by.pk
     if as_moderator and not is_moderator(by):
         raise NotAllowed("You can only edit your own comments.")
-    if not can_edit(comment, by):
+    if not may_edit(by, comment):
         raise InvalidInput("This comment can no longer be edited.")
     _require_open_thread(comment.roundup, by)
     body = clean_body(body)
@@ -297,7 +281,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         # Under the row lock, the revision keeps the text really being replaced, even if
         # another edit landed after the caller read ``comment``.
         current = lock_comment(comment.pk, with_text=True)
-        if not can_edit(current, by):
+        if not may_edit(by, current):
             raise InvalidInput("This comment can no longer be edited.")
         if plan.body == current.text.body:
             comment.text = current.text  # what is stored

@@ -7,27 +7,29 @@ comment's anchor or re-render the form with the service's message and status. Wi
 
 import re
 from dataclasses import asdict
-from functools import wraps
-from urllib.parse import urlsplit
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import is_moderator
 from forum.errors import InvalidInput, NotAllowed, ServiceError
+from forum.http import login_to_act, wants_json
 from forum.idempotency import idempotent_form
 from roundups.models import Roundup, published_filter
 
-from . import queries, services
+from . import permissions, services
 from .forms import CommentForm, EditForm, LockForm, ReasonForm
-from .models import Comment
-from .thread_page import permalink_context, render_single, render_with_thread
-from .tree import MAX_DEPTH
+from .models import Comment, ModerationAction
+from .thread.page import (
+    permalink_context,
+    record_visit,
+    render_single,
+    render_thread_page,
+    thread_context,
+)
+from .thread.tree import MAX_DEPTH
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
 GET_POST = require_http_methods(["GET", "POST"])
@@ -35,30 +37,6 @@ VOTE_VALUE = re.compile(r"-?[0-9]{1,2}")  # shaped like a number; the service ch
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def login_to_act(view):
-    """Anonymous users go to login, and come back to the page they were on (not to a POST URL)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if wants_json(request):
-            return JsonResponse({"error": "Log in to do that."}, status=403)
-        target = request.get_full_path()
-        if request.method != "GET":
-            referer = request.headers.get("Referer", "")
-            ok = url_has_allowed_host_and_scheme(referer, {request.get_host()})
-            parts = urlsplit(referer)
-            target = (parts.path + (f"?{parts.query}" if parts.query else "")) if ok else "/"
-        return redirect_to_login(target)
-
-    return wrapper
 
 
 def _comment(pk) -> Comment:
@@ -142,11 +120,34 @@ def _lock_choice(post, roundup):
 
 
 @require_GET
+def roundup_page(request, slug):
+    """A roundup with its papers, its neighbours in the series and, once published, its thread.
+
+    Served as ``roundups:detail`` (see forum/urls.py): it is the roundup's thread page.
+    """
+    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
+    previous, following = Roundup.objects.neighbours(roundup)
+    context = {
+        "roundup": roundup,
+        "entries": roundup.entries.all(),
+        "previous": previous,
+        "next": following,
+        "can_edit": roundup.can_edit(request.user),
+    }
+    if not roundup.is_published:
+        return render(request, "roundups/detail.html", context)
+    context.update(thread_context(request, roundup))
+    response = render_thread_page(request, "roundups/detail.html", context)
+    record_visit(request, roundup, context)  # after the page is built
+    return response
+
+
+@require_GET
 def permalink(request, pk):
     """One comment's subthread, with a path of links up to its parents and the roundup."""
     comment = _comment(pk)
     context = permalink_context(request, comment)
-    return render_with_thread(request, "comments/permalink.html", context)
+    return render_thread_page(request, "comments/permalink.html", context)
 
 
 @require_GET
@@ -154,7 +155,7 @@ def permalink(request, pk):
 def history(request, pk):
     """Earlier texts of a comment: for its author and moderators."""
     comment = _comment(pk)
-    if comment.author_id != request.user.pk and not is_moderator(request.user):
+    if not permissions.may_read_history(request.user, comment):
         error = NotAllowed("Only its author and moderators can read a comment's history.")
         return _error(request, error, back=anchor_url(comment))
     revisions = comment.revisions.select_related("edited_by")
@@ -164,7 +165,8 @@ def history(request, pk):
 @require_GET
 def moderation_log(request):
     """Every moderator action, newest first: public, so moderation is accountable."""
-    paginator = Paginator(queries.moderation_log(), MODERATION_LOG_PAGE_SIZE)
+    actions = ModerationAction.objects.select_related("moderator", "comment", "roundup", "user")
+    paginator = Paginator(actions.order_by("-created_at", "-pk"), MODERATION_LOG_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
 
@@ -214,10 +216,10 @@ def edit(request, pk):
     """Edit a comment: its author, or a moderator with a reason."""
     comment = _comment(pk)
     own = comment.author_id == request.user.pk
-    if not own and not is_moderator(request.user):
+    if not own and not permissions.may_moderate(request.user):
         error = NotAllowed("You can only edit your own comments.")
         return _error(request, error, back=anchor_url(comment))
-    if not services.can_edit(comment, request.user):
+    if not permissions.may_edit(request.user, comment):
         error = InvalidInput("This comment can no longer be edited.")
         return _error(request, error, back=anchor_url(comment))
     form = EditForm(request.POST or None, initial={"body": comment.text.body})
@@ -252,7 +254,7 @@ def delete(request, pk):
 def _moderate(request, pk, service, template):
     """Remove or restore: moderators only, with a reason for the public log."""
     comment = _comment(pk)
-    if not is_moderator(request.user):
+    if not permissions.may_moderate(request.user):
         error = NotAllowed("Only moderators can do that.")
         return _error(request, error, back=anchor_url(comment))
     form = ReasonForm(request.POST or None)

@@ -2,9 +2,19 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from api.api import api
+from comments.views import roundup_page
+from roundups import urls as roundup_urls
 from roundups.views import home
 
 from . import views
+
+# A roundup's page is its thread's page, so its view lives in comments (roundups must not import
+# comments); it keeps its URL and name here, after "roundups/new/" (a reserved slug).
+roundup_patterns = [
+    *roundup_urls.urlpatterns[:1],
+    path("roundups/<slug:slug>/", roundup_page, name="detail"),
+    *roundup_urls.urlpatterns[1:],
+]
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,7 +28,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/", views.api_not_found),  # API clients get JSON, not the site's HTML 404
     path("", include("papers.urls")),
-    path("", include("roundups.urls")),
+    path("", include((roundup_patterns, roundup_urls.app_name))),
     path("", include("comments.urls")),
 ]
 

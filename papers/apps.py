@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class PapersConfig(AppConfig):
     name = "papers"
     verbose_name = "Papers"
+
+    def ready(self):
+        # Comments cannot import papers (papers sits above it): papers adds its suggestion
+        # columns and card to the thread row through the row's declared hook.
+        from comments.thread.row import register_row_extension
+
+        from .cards import SUGGESTION_COLUMNS, suggestion_card
+
+        register_row_extension(
+            columns=SUGGESTION_COLUMNS, render_card=suggestion_card, marker="suggestion_url"
+        )

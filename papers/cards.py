@@ -1,11 +1,25 @@
 """The suggestion card shown in a thread, written as a string like the rest of the thread
-(``comments/render.py``): no template and no URL reversal per comment. Every value is escaped."""
+(``comments/thread/render.py``): no template and no URL reversal per comment. Every value is
+escaped. Its columns join every thread row through ``comments.thread.row``'s hook (see apps.py).
+"""
 
 from functools import cache
 from html import escape
 from urllib.parse import urlsplit
 
+from django.db.models import F
 from django.urls import reverse
+
+# A paper suggestion's card data (PaperSuggestion, one per suggesting comment), joined into the
+# thread's one query so the cards cost no query of their own; None on every other comment.
+SUGGESTION_COLUMNS = {
+    "suggestion_title": F("paper_suggestion__title"),
+    "suggestion_url": F("paper_suggestion__url"),
+    "suggestion_status": F("paper_suggestion__status"),
+    "suggestion_taken_slug": F("paper_suggestion__taken_entry__roundup__slug"),
+    "suggestion_taken_status": F("paper_suggestion__taken_entry__roundup__status"),
+    "suggestion_taken_position": F("paper_suggestion__taken_entry__position"),
+}
 
 
 def link_host(url: str) -> str:

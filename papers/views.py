@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments.views import anchor_url, login_to_act
+from accounts.decorators import author_required
+from comments.views import anchor_url
 from forum.errors import ServiceError
+from forum.http import login_to_act
 from roundups.models import Roundup
-from roundups.views import author_required
 
 from . import arxiv, bibtex, queries, services
 from .forms import SuggestionForm, TakeForm

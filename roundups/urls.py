@@ -4,9 +4,10 @@ from . import feeds, views
 
 app_name = "roundups"
 urlpatterns = [
-    # "new" comes before <slug> and is a reserved slug (see models.RESERVED_SLUGS).
+    # "new" comes before <slug> and is a reserved slug (see models.RESERVED_SLUGS). The roundup's
+    # own page (roundups:detail, "roundups/<slug>/") is added right after it by forum/urls.py:
+    # it shows the thread, so its view is comments.views.roundup_page.
     path("roundups/new/", views.create, name="create"),
-    path("roundups/<slug:slug>/", views.detail, name="detail"),
     path("roundups/<slug:slug>/edit/", views.edit, name="edit"),
     path("roundups/<slug:slug>/preview/", views.preview, name="preview"),
     path("roundups/<slug:slug>/publish/", views.publish, name="publish"),

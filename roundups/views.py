@@ -1,16 +1,16 @@
-"""Roundup pages: reading, writing, previewing and publishing."""
+"""Roundup pages: the home page, series, writing, previewing and publishing.
 
-from functools import wraps
+A roundup's own page shows its thread, so it lives with the thread in ``comments.views``
+(``roundup_page``); ``forum/urls.py`` keeps it under this app's URL names.
+"""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import is_author
-from comments.thread_page import record_visit, render_with_thread, thread_context
+from accounts.decorators import author_required
 from forum.errors import ServiceError
 
 from .forms import PaperEntryFormSet, RoundupForm, show_service_error
@@ -21,45 +21,12 @@ HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
 SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
 
 
-def author_required(view):
-    """Anonymous users go to login; signed-in users outside Authors (and not staff) get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_author(request.user):
-            raise PermissionDenied("Only members of the Authors group can write roundups.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _editable_roundup(request, slug):
     """The roundup at ``slug`` if the user may edit it: 404 if they cannot see it, else 403."""
     roundup = get_object_or_404(Roundup.objects.visible_to(request.user), slug=slug)
     if not roundup.can_edit(request.user):
         raise PermissionDenied("You can only edit your own roundups.")
     return roundup
-
-
-@require_GET
-def detail(request, slug):
-    """A roundup with its papers, its neighbours in the series and, once published, its thread."""
-    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
-    previous, following = Roundup.objects.neighbours(roundup)
-    context = {
-        "roundup": roundup,
-        "entries": roundup.entries.all(),
-        "previous": previous,
-        "next": following,
-        "can_edit": roundup.can_edit(request.user),
-    }
-    if not roundup.is_published:
-        return render(request, "roundups/detail.html", context)
-    context.update(thread_context(request, roundup))
-    response = render_with_thread(request, "roundups/detail.html", context)
-    record_visit(request, roundup, context)  # after the page is built
-    return response
 
 
 @require_GET

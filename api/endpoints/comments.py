@@ -5,10 +5,10 @@ from dataclasses import asdict
 from django.http import Http404, HttpResponse
 from ninja import Router, Status
 
-from accounts.roles import is_moderator
+from comments import permissions
 from comments.models import Comment
 from comments.services import comment_delete, comment_edit, comment_remove, vote_cast
-from comments.tree import DEFAULT_SORT
+from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 
 from ..auth import WRITE_AUTH, reader
@@ -74,7 +74,7 @@ def comment_withdraw(
 ):
     """Soft delete: the author deletes their own; a moderator removes anyone's, with a reason."""
     comment = _comment(request.user, comment_id)
-    if comment.author_id != request.user.pk and is_moderator(request.user):
+    if comment.author_id != request.user.pk and permissions.may_moderate(request.user):
         comment_remove(comment=comment, by=request.user, reason=reason)
     else:
         comment_delete(comment=comment, by=request.user)

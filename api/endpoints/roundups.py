@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Status
 
 from comments.services import comment_create
-from comments.tree import DEFAULT_SORT
+from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 from roundups.services import roundup_create, roundup_update
 

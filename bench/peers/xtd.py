@@ -109,7 +109,7 @@ def build(sizes, seed=None):
     from django.contrib.sites.models import Site
 
     from bench.generate import AUTHORS, SEED, make_spec, rendered_pool
-    from comments.tree import MAX_DEPTH
+    from comments.thread.tree import MAX_DEPTH
 
     seed = SEED if seed is None else seed
     names = [f"bench-user-{i:02d}" for i in range(AUTHORS)]

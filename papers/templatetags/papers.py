@@ -44,8 +44,9 @@ def paper_extras(context, entry, coverage):
 
     The comment counts come from the thread context (``paper_comment_counts``), which only a
     published roundup's page has; a draft or preview shows the coverage alone. Written as a
-    string, like the thread (``comments/render.py``): every roundup page shows it for each of its
-    papers, with a link per earlier roundup, and the template engine cost a millisecond a page.
+    string, like the thread (``comments/thread/render.py``): every roundup page shows it for
+    each of its papers, with a link per earlier roundup, and the template engine cost a
+    millisecond a page.
     """
     earlier = coverage.get(entry.pk, []) if coverage else []
     counts = context.get("paper_comment_counts")

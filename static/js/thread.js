@@ -1,6 +1,11 @@
 // The comment thread. Everything here is an enhancement: without JavaScript every action is a
 // plain form POST (or a link to a form page) that comes back to the comment's anchor.
 // No inline script anywhere: the Content-Security-Policy forbids it, so this file does it all.
+//
+// The markup it finds its way by is written in Python: comments/thread/render.py, class DOM,
+// declares the same names (rename one only in both places):
+//   .thread-section  .thread  .comment  .comment-children  .comment-inner  .comment-actions
+//   [data-score]  [data-reply]  .vote-form  .vote-up  .vote-down
 "use strict";
 
 (function () {

@@ -15,7 +15,7 @@ from django.test import Client
 
 from bench import generate, thread_page
 from comments.models import Comment, Vote
-from comments.tree import MAX_DEPTH
+from comments.thread.tree import MAX_DEPTH
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db  # the shared conftest clears the (database) cache

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment, Vote
 from comments.services import vote_cast
-from comments.tree import MAX_DEPTH
+from comments.thread.tree import MAX_DEPTH
 from tests import factories
 from tests.browser.conftest import chain, comment_box, depth_on_page, own_link, say
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from comments import services
 from comments.models import Comment, CommentRevision, Vote
-from comments.tree import MAX_DEPTH
+from comments.thread.tree import MAX_DEPTH
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +285,27 @@ def test_permalink_shows_the_subthread_with_a_path_to_the_roundup(
     assert f'id="c{middle.pk}"' in html and f'id="c{leaf.pk}"' in html
     assert f'id="c{root.pk}"' not in html and f'id="c{sibling.pk}"' not in html
     assert 'class="comment is-target"' in html
+
+
+def test_permalink_path_names_gone_comments_with_the_threads_labels(
+    client, roundup, reader, other_reader, moderator
+):
+    removed = post(roundup, other_reader, "rude")
+    deleted = post(roundup, reader, "withdrawn", parent=removed)
+    leaf = post(roundup, other_reader, "leaf", parent=deleted)
+    services.comment_remove(comment=removed, by=moderator, reason="Rude")
+    services.comment_delete(comment=deleted, by=reader)
+    html = client.get(reverse("comments:permalink", args=[leaf.pk])).content.decode()
+    assert f'<a href="/comments/{removed.pk}/">[removed by a moderator]</a>' in html
+    assert f'<a href="/comments/{deleted.pk}/">[deleted]</a>' in html
+
+
+def test_the_roundup_page_is_the_threads_view_under_its_old_name(roundup):
+    from django.urls import resolve
+
+    from comments.views import roundup_page
+    from roundups import views as roundup_views
+
+    assert reverse("roundups:detail", args=[roundup.slug]) == f"/roundups/{roundup.slug}/"
+    assert resolve(f"/roundups/{roundup.slug}/").func is roundup_page
+    assert resolve("/roundups/new/").func is roundup_views.create  # "new" is not a slug

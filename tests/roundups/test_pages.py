@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # Queries for an anonymous reader of a published roundup in a series: the roundup with its
 # series and author, its entries (one prefetch), the previous and the next roundup, then the
-# comment thread (one query for an anonymous reader; see comments/thread_page.py).
+# comment thread (one query for an anonymous reader; see comments/thread/page.py).
 ROUNDUP_PAGE_QUERIES = 6  # 5, plus one for every entry's earlier coverage (papers.queries)
 
 
@@ -109,7 +109,7 @@ def test_drafts_show_to_their_author_and_staff_with_a_banner_and_no_thread(
     author, viewer, monkeypatch
 ):
     calls = []
-    monkeypatch.setattr("roundups.views.thread_context", lambda *a: calls.append(a) or {})
+    monkeypatch.setattr("comments.views.thread_context", lambda *a: calls.append(a) or {})
     draft = factories.make_roundup(author=author, published=False, entries=1)
     user = author if viewer == "author" else factories.make_user(staff=True)
     response = get_page(draft.get_absolute_url(), user)
@@ -120,9 +120,9 @@ def test_drafts_show_to_their_author_and_staff_with_a_banner_and_no_thread(
 
 def test_published_roundup_page_asks_for_the_thread_and_records_the_visit(roundup, monkeypatch):
     seen = []
-    monkeypatch.setattr("roundups.views.thread_context", lambda request, r: {"thread_marker": 1})
+    monkeypatch.setattr("comments.views.thread_context", lambda request, r: {"thread_marker": 1})
     monkeypatch.setattr(
-        "roundups.views.record_visit", lambda request, r, context: seen.append(context)
+        "comments.views.record_visit", lambda request, r, context: seen.append(context)
     )
     response = get_page(roundup.get_absolute_url())
     assert response.status_code == 200

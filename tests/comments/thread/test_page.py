@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, CommentText, ReadMarker
-from comments.thread_page import SORT_SESSION_KEY, parse_since
-from comments.tree import MAX_DEPTH
+from comments.thread.page import SORT_COOKIE, parse_since
+from comments.thread.tree import MAX_DEPTH
 from roundups.models import Roundup
 
 pytestmark = pytest.mark.django_db
@@ -182,11 +182,45 @@ def test_sort_changes_order_and_is_remembered_bad_value_falls_back(
     services.vote_cast(comment=old, user=other_reader, value=-1)
     assert order(page(client, roundup)) == [new.pk, old.pk]  # top: score 0 beats -1
     assert order(page(client, roundup, "?sort=old")) == [old.pk, new.pk]
-    assert client.session[SORT_SESSION_KEY] == "old"
+    assert client.cookies[SORT_COOKIE].value == "old"
     assert order(page(client, roundup)) == [old.pk, new.pk]  # remembered
     html = page(client, roundup, "?sort=bogus")  # not an error: the remembered sort stays
     assert order(html) == [old.pk, new.pk]
     assert 'href="?sort=old#comments" aria-current="true"' in html
+
+
+def test_anonymous_sort_is_a_cookie_and_never_a_session(
+    client, roundup, reader, other_reader, monkeypatch
+):
+    """200 cookieless readers clicking a sort made 200 stored sessions: a cookie costs nothing."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    saved = []
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    monkeypatch.setattr(store, "save", lambda self, *a, **k: saved.append(self))
+    old = post(roundup, reader, "old", created_at=timezone.now() - timedelta(days=2))
+    new = post(roundup, reader, "new", created_at=timezone.now() - timedelta(hours=1))
+    services.vote_cast(comment=old, user=other_reader, value=-1)
+    response = client.get(roundup.get_absolute_url() + "?sort=old")
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert response.cookies[SORT_COOKIE].value == "old"
+    assert response.cookies[SORT_COOKIE]["httponly"] and response.cookies[SORT_COOKIE]["max-age"]
+    assert saved == [] and not Session.objects.exists()
+    assert order(page(client, roundup)) == [old.pk, new.pk]  # remembered without ?sort=
+    again = client.get(roundup.get_absolute_url() + "?sort=old")
+    assert SORT_COOKIE not in again.cookies  # written only when the choice changes
+
+
+def test_since_out_of_range_is_a_notice_not_a_500(client, roundup, reader):
+    post(roundup, reader, "a comment")
+    for since in ("0001-01-01T00:00:00%2B01:00", "1900-01-01"):
+        html = page(client, roundup, f"?since={since}")
+        assert "is not a date between 1970 and today" in html
+        assert "is-new" not in html
 
 
 def test_bad_sort_without_a_remembered_one_means_top(client, roundup, reader, other_reader):
@@ -275,6 +309,10 @@ def test_since_picks_another_moment_and_a_bad_one_is_ignored_with_a_notice(clien
         ("2026-02-01T11:30:00 01:00", datetime(2026, 2, 1, 10, 30, tzinfo=UTC)),  # "+" unencoded
         ("2026-13-01", None),
         ("<b>", None),
+        ("0001-01-01T00:00:00+01:00", None),  # before datetime.min in UTC: was a 500
+        ("9999-12-31T23:59:59-01:00", None),  # past datetime.max in UTC
+        ("1969-12-31", None),  # before 1970: no visit to count from
+        ("2999-01-01", None),  # after tomorrow
     ],
 )
 def test_parse_since(value, expected):

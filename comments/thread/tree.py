@@ -99,6 +99,19 @@ def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_
     the returned forest.
     """
     key = _sort_key(sort, now)
+    nodes, children_of = _group(rows)
+    if root_id is None:
+        # Roots, and orphans whose parent is not among the rows, start the forest.
+        tops = [node for node in nodes.values() if node.comment.parent_id not in nodes]
+    else:
+        tops = [nodes[root_id]] if root_id in nodes else []
+    forest = [top for top in tops if _settle(top, children_of, key)]
+    forest.sort(key=key)
+    return forest
+
+
+def _group(rows) -> tuple[dict, dict]:
+    """A node per row by id, and each parent id's child nodes: one pass."""
     nodes = {}
     children_of: dict[object, list[Node]] = {}
     for row in rows:
@@ -109,49 +122,42 @@ def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_
             children_of[row.parent_id] = [node]
         else:
             siblings.append(node)
+    return nodes, children_of
 
-    if root_id is None:
-        # Roots, and orphans whose parent is not among the rows, start the forest.
-        tops = [node for node in nodes.values() if node.comment.parent_id not in nodes]
-    else:
-        tops = [nodes[root_id]] if root_id in nodes else []
 
-    forest = []
-    for top in tops:
-        # One walk down sets depths and lists the tree parents-first (iterative: deep chains
-        # must not hit Python's recursion limit); going up that list then meets every node
-        # after all of its children, to keep, sort and count them.
-        order = []
-        stack = [top]
-        while stack:
-            node = stack.pop()
-            order.append(node)
-            kids = children_of.get(node.comment.id)
-            if kids:
-                depth = node.depth + 1
-                for child in kids:
-                    child.depth = depth
-                stack.extend(kids)
-        for node in reversed(order):
-            kids = children_of.get(node.comment.id)
-            if not kids:
-                continue
-            kept = [child for child in kids if child.comment.state == VISIBLE or child.children]
-            if len(kept) > 1:
-                kept.sort(key=key)
-            node.children = kept
-            descendants = len(kept)
-            last = node.last_activity
-            for child in kept:
-                descendants += child.descendants
-                if child.last_activity > last:
-                    last = child.last_activity
-            node.descendants = descendants
-            node.last_activity = last
-        if _kept(top):
-            forest.append(top)
-    forest.sort(key=key)
-    return forest
+def _settle(top: Node, children_of: dict, key) -> bool:
+    """Set depths, keep, sort and count below ``top``; whether ``top`` itself is kept."""
+    # One walk down sets depths and lists the tree parents-first (iterative: deep chains
+    # must not hit Python's recursion limit); going up that list then meets every node
+    # after all of its children, to keep, sort and count them.
+    order = []
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        kids = children_of.get(node.comment.id)
+        if kids:
+            depth = node.depth + 1
+            for child in kids:
+                child.depth = depth
+            stack.extend(kids)
+    for node in reversed(order):
+        kids = children_of.get(node.comment.id)
+        if not kids:
+            continue
+        kept = [child for child in kids if child.comment.state == VISIBLE or child.children]
+        if len(kept) > 1:
+            kept.sort(key=key)
+        node.children = kept
+        descendants = len(kept)
+        last = node.last_activity
+        for child in kept:
+            descendants += child.descendants
+            if child.last_activity > last:
+                last = child.last_activity
+        node.descendants = descendants
+        node.last_activity = last
+    return _kept(top)
 
 
 def _kept(node: Node) -> bool:

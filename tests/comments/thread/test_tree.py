@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from comments.tree import (
+from comments.thread.tree import (
     MAX_DEPTH,
     SORTS,
     build_tree,

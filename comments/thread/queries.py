@@ -1,60 +1,22 @@
-"""Reads for the thread pages: each function is one query, however big the thread.
+"""Reads for a thread: each function is one query, however big the thread.
 
-The thread is read as plain named tuples (``values_list(named=True)``), not model instances:
-building 300 ``Comment`` objects costs more than the query itself, and the page only needs the
-columns below. ``comments/tree.py`` and ``comments/render.py`` both work on these rows.
+The thread is read as declared rows (``row.py``), not model instances: building 300 ``Comment``
+objects costs more than the query itself. ``tree.py``, ``render.py``, the API and the papers card
+all read these rows.
 """
 
 import sqlite3
-from collections import namedtuple
 from datetime import UTC, datetime
 
 from django.db import connections
-from django.db.models import F
 
-from .models import Comment, ModerationAction, ReadMarker, Vote
-
-# What the tree builder and the renderer read from each row; nothing else is fetched
-# (``body``, the markdown source, never leaves the database on a page view).
-THREAD_FIELDS = (
-    "id",
-    "parent_id",
-    "tree_id",
-    "author_id",
-    "state",
-    "score",
-    "upvotes",
-    "downvotes",
-    "created_at",
-    "edited_at",
-    "edited_by_id",
-    "body_html",
-    "paper_entry_id",  # the paper a comment discusses: per-paper counts and ?paper= filter
-)
+from ..models import Comment, ReadMarker, Vote
+from . import row as declared
 
 
-# The author's name and karma (accounts.Karma, kept by every vote; None before any vote reached
-# them), joined in so a page needs no query per author and none for karma.
-AUTHOR_COLUMNS = {
-    "author_name": F("author__username"),
-    "author_karma": F("author__karma__value"),
-}
-
-
-# A paper suggestion's card data (papers.PaperSuggestion, one per suggesting comment), joined in
-# so the cards cost no query of their own; None on every other comment. Read by papers/cards.py.
-SUGGESTION_COLUMNS = {
-    "suggestion_title": F("paper_suggestion__title"),
-    "suggestion_url": F("paper_suggestion__url"),
-    "suggestion_status": F("paper_suggestion__status"),
-    "suggestion_taken_slug": F("paper_suggestion__taken_entry__roundup__slug"),
-    "suggestion_taken_status": F("paper_suggestion__taken_entry__roundup__status"),
-    "suggestion_taken_position": F("paper_suggestion__taken_entry__position"),
-}
-
-
-def thread_rows(roundup, *, tree_id=None) -> list:
-    """Every comment of ``roundup`` (or of one of its trees) in ``(tree_id, lft)`` order.
+def thread_rows(roundup, *, tree_id=None, comment_id=None, with_body=False) -> list:
+    """Every comment of ``roundup`` (or of one of its trees, or one comment) in ``(tree_id, lft)``
+    order, as declared rows (``row.row_type``); ``with_body`` adds the markdown source (the API).
 
     One query: the author's name and karma and the text come through joins, so the page needs no
     query per author. The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows
@@ -62,12 +24,18 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     itself on a big thread. The datetimes arrive aware, in UTC: from psycopg2, and from SQLite's
     driver through our column type (``_sqlite_aware_datetimes``).
     """
-    params = [roundup.pk] if tree_id is None else [roundup.pk, tree_id]
+    narrow, params = None, [getattr(roundup, "pk", roundup)]  # a Roundup or its id
+    if comment_id is not None:
+        narrow = "comment"
+        params.append(comment_id)
+    elif tree_id is not None:
+        narrow = "tree"
+        params.append(tree_id)
     using = Comment.objects.db
     with connections[using].cursor() as cursor:
-        cursor.execute(_thread_sql(using, by_tree=tree_id is not None), params)
+        cursor.execute(_thread_sql(using, narrow=narrow, with_body=with_body), params)
         raw = cursor.fetchall()
-    make = ThreadRow._make
+    make = declared.row_type(with_body=with_body)._make
     if not raw or _aware(raw[0][_CREATED]):
         return list(map(make, raw))
     rows = []  # a backend that hands back naive datetimes (in UTC, as Django stores them)
@@ -80,30 +48,28 @@ def thread_rows(roundup, *, tree_id=None) -> list:
     return rows
 
 
-_SQL_CACHE: dict[tuple[str, bool], str] = {}
-_ROUNDUP_SLOT, _TREE_SLOT = 987_654_301, 987_654_302  # stand-ins, replaced by the real values
+_SQL_CACHE: dict[tuple, str] = {}
+_ROUNDUP_SLOT, _NARROW_SLOT = 987_654_301, 987_654_302  # stand-ins, replaced by the real values
+_NARROW_BY = {"tree": "tree_id", "comment": "pk"}
 
 
-def _thread_sql(using: str, *, by_tree: bool) -> str:
-    """The thread query's SQL, compiled by the ORM once per database and kept.
+def _thread_sql(using: str, *, narrow: str | None, with_body: bool) -> str:
+    """The thread query's SQL, compiled by the ORM once per database and shape, and kept.
 
     Compiling it (four joins, twenty columns) costs about as much as running it for a hundred
-    comments, and it only ever differs by its parameters: the roundup's id, then the tree's.
+    comments, and it only ever differs by its parameters: the roundup's id, then the tree's or the
+    comment's.
     """
-    key = (using, by_tree)
+    key = (using, narrow, with_body)
     sql = _SQL_CACHE.get(key)
     if sql is None:
         queryset = Comment.objects.for_thread(_ROUNDUP_SLOT)
         expected = [_ROUNDUP_SLOT]
-        if by_tree:
-            queryset = queryset.filter(tree_id=_TREE_SLOT)
-            expected.append(_TREE_SLOT)
-        queryset = queryset.annotate(
-            **AUTHOR_COLUMNS,
-            body_html=F("text__body_html"),  # the text lives beside the tree row: joined here
-            **SUGGESTION_COLUMNS,
-        )
-        queryset = queryset.values_list(*THREAD_FIELDS, *AUTHOR_COLUMNS, *SUGGESTION_COLUMNS)
+        if narrow is not None:
+            queryset = queryset.filter(**{_NARROW_BY[narrow]: _NARROW_SLOT})
+            expected.append(_NARROW_SLOT)
+        joined = declared.annotations(with_body=with_body)
+        queryset = queryset.annotate(**joined).values_list(*declared.FIELDS, *joined)
         sql, params = queryset.query.get_compiler(using).as_sql()
         if list(params) != expected:  # the ORM moved or added parameters: never guess
             raise RuntimeError(f"thread query parameters changed: {params!r}")
@@ -139,9 +105,8 @@ _SQLITE_UTC = "roundups_utc"
 sqlite3.register_converter(_SQLITE_UTC, _utc_from_sqlite)
 
 
-ThreadRow = namedtuple("ThreadRow", (*THREAD_FIELDS, *AUTHOR_COLUMNS, *SUGGESTION_COLUMNS))
-_CREATED = ThreadRow._fields.index("created_at")
-_EDITED = ThreadRow._fields.index("edited_at")
+_CREATED = declared.FIELDS.index("created_at")
+_EDITED = declared.FIELDS.index("edited_at")
 
 
 def _aware(value) -> bool:
@@ -170,10 +135,3 @@ def last_seen(user, roundup):
         .values_list("last_seen_at", flat=True)
         .first()
     )
-
-
-def moderation_log():
-    """The public log, newest first, with everything a row shows joined in."""
-    return ModerationAction.objects.select_related(
-        "moderator", "comment", "roundup", "user"
-    ).order_by("-created_at", "-pk")

@@ -2,33 +2,44 @@
 
 A page reads the whole thread in one query (authors' names and karma joined in), plus one for the
 viewer's votes and one for the viewer's read marker: a fixed number however many comments and
-authors there are. The tree is built and sorted in Python (``comments/tree.py``) and written
-out as one UTF-8 string (``comments/render.py``) that ``render_with_thread`` splices into the page.
+authors there are. The tree is built and sorted in Python (``tree.py``) and written out as UTF-8
+bytes (``render.py``).
+
+``render_thread_page`` is the one entry point for views: the context's ``thread`` is shown by
+``templates/comments/_thread.html``, and the thread's bytes go into the response once the page
+around them is rendered. Views and templates never see how.
 """
 
 from collections import Counter
-from datetime import UTC, datetime, time
-from types import SimpleNamespace
+from datetime import UTC, datetime, time, timedelta
 
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.safestring import mark_safe
 
-from accounts.roles import is_moderator
 from forum.gcpause import paused_gc
 
+from ..forms import CommentForm, LockForm
+from ..permissions import may_lock
+from ..services import read_marker_touch
 from . import queries
-from .forms import CommentForm, LockForm
-from .karma import karma_for
-from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_thread
-from .services import read_marker_touch
-from .tree import DEFAULT_SORT, SORTS, Node, build_tree, count_shown, normalize_sort
+from .render import Urls, Viewer, render_one, render_thread
+from .tree import DEFAULT_SORT, SORTS, build_tree, count_shown, normalize_sort
 
-# Where the page template shows ``thread_html``; the thread's bytes replace it once the page is
-# rendered. An HTML comment: the sanitizer strips comments, so user text can never contain it.
-THREAD_SLOT = "<!--roundups:thread-->"
-SORT_SESSION_KEY = "comments.sort"  # the reader's chosen sort, remembered across pages
+# Where ``_thread.html`` shows the thread; its bytes replace this once the page is rendered.
+# An HTML comment: the sanitizer strips comments, so user text can never contain it.
+_SLOT = "<!--roundups:thread-->"
+# The reader's chosen sort, remembered in a plain cookie: a display preference of the browser,
+# for everyone. A session would cost a stored session (two weeks in Redis) for every anonymous
+# reader who ever clicked a sort, and a session write for a signed-in one.
+SORT_COOKIE = "sort"
+SORT_COOKIE_AGE = 365 * 86_400
+# ``?since=`` outside these bounds cannot mean a visit: before the epoch, or after tomorrow.
+# (Year 1 with a positive offset is before datetime.min in UTC: it overflowed into a 500.)
+SINCE_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+SINCE_LATEST_AHEAD = timedelta(days=1)
 SORT_LABELS = {
     "top": "Top",
     "new": "New",
@@ -40,17 +51,28 @@ SORT_LABELS = {
 
 
 def chosen_sort(request) -> str:
-    """``?sort=`` when it names a sort (and remember it), else the remembered one, else top.
+    """``?sort=`` when it names a sort, else the remembered one (the cookie), else top.
 
-    A bad value is not an error: the page falls back, as for a missing one. The session is
-    written only when the choice changes, so an ordinary page view saves nothing.
+    A bad value is not an error: the page falls back, as for a missing one.
     """
     asked = normalize_sort(request.GET.get("sort"))
     if asked is not None:
-        if request.session.get(SORT_SESSION_KEY) != asked:
-            request.session[SORT_SESSION_KEY] = asked
         return asked
-    return normalize_sort(request.session.get(SORT_SESSION_KEY)) or DEFAULT_SORT
+    return normalize_sort(request.COOKIES.get(SORT_COOKIE)) or DEFAULT_SORT
+
+
+def remember_sort(request, response) -> None:
+    """Keep ``?sort=`` for the next page; the cookie is written only when the choice changes."""
+    asked = normalize_sort(request.GET.get("sort"))
+    if asked is not None and request.COOKIES.get(SORT_COOKIE) != asked:
+        response.set_cookie(
+            SORT_COOKIE,
+            asked,
+            max_age=SORT_COOKIE_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def parse_since(value) -> tuple[datetime | None, str]:
@@ -62,6 +84,25 @@ def parse_since(value) -> tuple[datetime | None, str]:
     """
     if not value:
         return None, ""
+    moment = _read_since(value)
+    if moment is None:
+        return None, (
+            f"“{value[:50]}” is not a date we can read (try 2026-01-31 or 2026-01-31T18:00Z), "
+            "so new comments are counted from your last visit."
+        )
+    try:
+        in_range = SINCE_EARLIEST <= moment <= timezone.now() + SINCE_LATEST_AHEAD
+    except OverflowError:  # an offset that moves the moment past datetime's range
+        in_range = False
+    if not in_range:
+        return None, (
+            f"“{value[:50]}” is not a date between 1970 and today, "
+            "so new comments are counted from your last visit."
+        )
+    return moment, ""
+
+
+def _read_since(value: str) -> datetime | None:
     text = value.strip()
     for candidate in (text, text.replace(" ", "+")):
         try:
@@ -74,11 +115,8 @@ def parse_since(value) -> tuple[datetime | None, str]:
         if moment is not None:
             if timezone.is_naive(moment):
                 moment = moment.replace(tzinfo=UTC)
-            return moment, ""
-    return None, (
-        f"“{value[:50]}” is not a date we can read (try 2026-01-31 or 2026-01-31T18:00Z), "
-        "so new comments are counted from your last visit."
-    )
+            return moment
+    return None
 
 
 def chosen_paper(request, roundup):
@@ -118,12 +156,11 @@ def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) 
         locked=roundup.comments_locked,
         page_url=request.path,
     )
-    thread, fresh = render_thread(
+    markup, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
     )
     return {
-        "thread_html": THREAD_SLOT,
-        "thread_utf8": thread,
+        "thread": RenderedThread(markup),
         "comment_count": sum(row.state == "visible" for row in rows),
         "shown_count": count_shown(forest),
         "new_count": len(fresh),
@@ -168,7 +205,7 @@ def _thread_context(request, roundup) -> dict:
         paper_notice=paper_notice,
         paper_comment_counts=counts,
         comment_form=CommentForm(initial={"paper_entry": paper.pk} if paper else None),
-        lock_form=LockForm() if is_moderator(request.user) else None,
+        lock_form=LockForm() if may_lock(request.user) else None,
     )
     return context
 
@@ -217,36 +254,49 @@ def permalink_context(request, comment) -> dict:
 
 
 def render_single(request, comment) -> str:
-    """One comment's markup: a fresh reply, for the page's script to insert where it belongs."""
-    row = SimpleNamespace(
-        author_name=comment.author.get_username(),
-        author_karma=karma_for([comment.author_id])[comment.author_id],
-        **{name: getattr(comment, name) for name in queries.THREAD_FIELDS if name != "body_html"},
-        body_html=comment.text.body_html,
-        **dict.fromkeys(queries.SUGGESTION_COLUMNS),  # a fresh reply suggests no paper
-    )
+    """One comment's markup: a fresh reply, for the page's script to insert where it belongs.
+
+    Read as a thread row like every comment on a page (one query, narrowed to the comment).
+    """
     roundup = comment.roundup
+    (row,) = queries.thread_rows(roundup, comment_id=comment.pk)
     viewer = Viewer(
         user=request.user,
         csrf_token=get_token(request),
         locked=roundup.comments_locked,
         page_url=roundup.get_absolute_url(),
     )
-    html, _ = render_thread([Node(row)], viewer=viewer, urls=Urls.build(), now=timezone.now())
-    return html.decode().removeprefix(THREAD_OPEN).removesuffix(THREAD_CLOSE)
+    return render_one(row, viewer=viewer, urls=Urls.build(), now=timezone.now())
 
 
-def render_with_thread(request, template_name, context):
-    """Render a page that shows a thread, putting the thread's bytes in once at the end.
+class RenderedThread:
+    """A rendered thread in a page's context. Printed by ``comments/_thread.html``, it leaves a
+    marker that ``render_thread_page`` replaces with the thread's bytes."""
+
+    __slots__ = ("markup",)
+
+    def __init__(self, markup: bytes):
+        self.markup = markup
+
+    def __html__(self) -> str:
+        return _SLOT
+
+    def __str__(self) -> str:
+        return mark_safe(_SLOT)  # the template engine calls str() before escaping
+
+
+def render_thread_page(request, template_name, context):
+    """Render a page that shows a thread: the one way a view answers with a thread on it.
 
     A big thread is megabytes of markup, and every level of nested template (extends, blocks,
-    includes) joins and copies what it renders: so the page is rendered around ``THREAD_SLOT``
-    and the thread goes into the response bytes in one join.
+    includes) joins and copies what it renders: so the page is rendered around a marker and the
+    thread goes into the response bytes in one join. Also keeps the reader's ``?sort=``.
     """
     response = render(request, template_name, context)
-    thread = context.get("thread_utf8")
+    thread = context.get("thread")
     if thread is not None:
-        head, slot, tail = response.content.partition(THREAD_SLOT.encode())
+        head, slot, tail = response.content.partition(_SLOT.encode())
         if slot:
-            response.content = (head, thread, tail)
+            response.content = (head, thread.markup, tail)
+    remember_sort(request, response)
     return response

@@ -1,12 +1,13 @@
-"""comments.queries.thread_rows: one query, aware UTC datetimes, SQL compiled once."""
+"""comments.thread.queries.thread_rows: one query, aware UTC datetimes, SQL compiled once."""
 
 from datetime import UTC
 
 import pytest
 from django.db.models import F
 
-from comments import queries, services
+from comments import services
 from comments.models import Comment, Vote
+from comments.thread import queries
 
 pytestmark = pytest.mark.django_db
 

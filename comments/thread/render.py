@@ -1,0 +1,363 @@
+"""The markup of a thread, written in Python: the hot path of the biggest pages.
+
+One function walks ``tree.walk()`` output and opens or closes nested lists as the depth changes
+(as Lobsters' ``_threads.html.erb`` does), so there is no recursion, no template per comment and
+no URL reversal per comment: every link is built by string formatting from prefixes reversed once
+per page. Every user-controlled string goes through ``html.escape``; ``body_html`` is already
+sanitized (``forum/markdown.py``, when the comment was saved) and is inserted as it is.
+
+Each comment is an ``<li id="c<id>">`` with its header, then a ``<details>`` that holds the body,
+the actions and the replies, so collapsing works without JavaScript and the header stays visible.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from .. import permissions
+from . import row as declared
+from .tree import COLLAPSE_AT_SCORE, Node, walk
+
+VISIBLE = "visible"
+DELETED = "deleted"
+REMOVED = "removed"
+# One label per placeholder, wherever a comment that is gone is named (thread, permalink path,
+# excerpts: see templatetags/comments.py).
+PLACEHOLDER_LABELS = {DELETED: "[deleted]", REMOVED: "[removed by a moderator]"}
+_SENTINEL_ID = 987654321  # reversed once and replaced: see Urls
+
+
+class DOM:
+    """Class names and attributes that ``static/js/thread.js`` finds the thread by.
+
+    The script's header lists the same names and points here: rename one only in both places.
+    """
+
+    SECTION = "thread-section"  # templates/comments/_thread_header.html's section
+    THREAD = "thread"
+    COMMENT = "comment"
+    CHILDREN = "comment-children"
+    INNER = "comment-inner"
+    ACTIONS = "comment-actions"
+    SCORE = "data-score"
+    REPLY = "data-reply"
+    VOTE_FORM = "vote-form"
+    VOTE_UP = "vote-up"
+    VOTE_DOWN = "vote-down"
+
+
+THREAD_OPEN = f'<ul class="{DOM.THREAD}">'
+THREAD_CLOSE = "</ul>"
+
+
+@dataclass
+class Urls:
+    """Link prefixes reversed once per page; per comment they are joined by formatting."""
+
+    comments: str  # "/comments/"
+    profiles: str  # "/users/"
+    login: str
+
+    @classmethod
+    def build(cls):
+        comment = reverse("comments:permalink", args=[_SENTINEL_ID])
+        profile = reverse("users:profile", args=["x"])
+        return cls(
+            comments=comment[: comment.index(str(_SENTINEL_ID))],
+            profiles=profile[: -len("x/")],
+            login=reverse("login"),
+        )
+
+
+@dataclass
+class Viewer:
+    """Who is looking, and what they may do: worked out once per page."""
+
+    user: object
+    votes: dict = field(default_factory=dict)  # comment id -> 1 | -1
+    csrf_token: str = ""
+    new_since: datetime | None = None
+    locked: bool = False
+    page_url: str = ""  # where "log in to vote" comes back to
+
+    def __post_init__(self):
+        # What the viewer may do, worked out once: per comment only the row's own facts remain.
+        self.may = permissions.Actor.of(self.user, locked=self.locked)
+        self.id = self.may.id
+        self.is_moderator = self.may.is_moderator
+        self.can_act = self.may.may_comment()
+        self.csrf_token = escape(self.csrf_token)
+        self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
+
+
+_AGE_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400), ("hour", 3600))
+
+
+def age(moment: datetime, now: datetime) -> str:
+    """Say "5 minutes ago": cheaper than ``timesince``, which the page would call per comment."""
+    seconds = int((now - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    unit, size = "minute", 60  # seconds >= 60 here
+    for name, length in _AGE_UNITS:
+        if seconds >= length:
+            unit, size = name, length
+            break
+    n = seconds // size
+    return f"{n} {unit}{'' if n == 1 else 's'} ago"
+
+
+def _time(moment: datetime, now: datetime) -> str:
+    # Slicing the ISO string is several times cheaper than strftime, once per comment. The
+    # database hands back aware datetimes in UTC (USE_TZ), so the exact time is UTC.
+    iso = moment.isoformat()
+    return f'<time datetime="{iso}" title="{iso[:10]} {iso[11:19]} UTC">{age(moment, now)}</time>'
+
+
+def new_ids(pairs, viewer: Viewer) -> list[int]:
+    """Ids of the shown comments that are new to the viewer, in display order."""
+    since = viewer.new_since
+    if since is None:
+        return []
+    return [
+        node.comment.id
+        for node, _cut in pairs
+        if node.comment.created_at > since
+        and node.comment.state == VISIBLE
+        and node.comment.author_id != viewer.id
+    ]
+
+
+def render_thread(
+    forest, *, viewer: Viewer, urls: Urls, now: datetime, target_id=None
+) -> tuple[bytes, list[int]]:
+    """The thread as UTF-8 bytes, and the ids of the comments marked new, in order.
+
+    Bytes, because each comment is encoded as it is written: one comment with a character
+    outside Latin-1 would otherwise turn the whole multi-megabyte page into a 2- or 4-byte-per-
+    character string, doubling every copy of it (our own markup is ASCII for the same reason).
+    """
+    pairs = list(walk(forest))
+    fresh = new_ids(pairs, viewer)
+    next_new = dict(zip(fresh, fresh[1:], strict=False))
+    fresh_set = set(fresh)
+    page = _Page(viewer, urls, now)
+    out = [_THREAD_OPEN]
+    append = out.append
+    depth = -1
+    for node, cut in pairs:
+        d = node.depth
+        if d > depth:
+            if depth >= 0:
+                append(_CHILDREN_OPEN)
+        else:
+            append(_COMMENT_CLOSE)
+            append(_CHILDREN_CLOSE * (depth - d))
+        depth = d
+        row = node.comment
+        is_new = row.id in fresh_set
+        append(
+            _comment(page, node, cut, is_new, next_new.get(row.id), row.id == target_id).encode()
+        )
+    if depth >= 0:
+        append(_COMMENT_CLOSE)
+        append(_CHILDREN_CLOSE * depth)
+    append(_THREAD_CLOSE)
+    return b"".join(out), fresh
+
+
+_THREAD_OPEN = THREAD_OPEN.encode()
+_THREAD_CLOSE = THREAD_CLOSE.encode()
+_CHILDREN_OPEN = f'<ul class="{DOM.CHILDREN}">'.encode()
+_COMMENT_CLOSE = b"</div></details></li>"
+_CHILDREN_CLOSE = b"</ul></div></details></li>"
+
+
+def render_one(row, *, viewer: Viewer, urls: Urls, now: datetime) -> str:
+    """One comment with no replies, as it shows in a thread: a fresh reply, for the script."""
+    return _comment(_Page(viewer, urls, now), Node(row), False, False, None, False) + _CLOSE
+
+
+_CLOSE = _COMMENT_CLOSE.decode()
+
+
+class _Page:
+    """What every comment of one page shares: worked out once, read per comment."""
+
+    __slots__ = ("viewer", "urls", "now", "authors", "cards")
+
+    def __init__(self, viewer: Viewer, urls: Urls, now: datetime):
+        self.viewer, self.urls, self.now = viewer, urls, now
+        self.authors: dict[int, str] = {}  # author id -> header markup, built once per author
+        fields = declared.row_type()._fields
+        self.cards = [(fields.index(x.marker), x.render_card) for x in declared.extensions()]
+
+    def author(self, row) -> str:
+        markup = self.authors.get(row.author_id)
+        if markup is None:
+            karma = row.author_karma or 0  # None: no vote has reached this author yet
+            name = row.author_name
+            markup = self.authors[row.author_id] = (
+                f'<a class="comment-author" href="{self.urls.profiles}{quote(name, safe="")}/">'
+                f'{escape(name)}</a> <span class="karma">{karma} karma</span>'
+            )
+        return markup
+
+
+# The fold's toggle, split around the count of hidden replies. Text, not an aria-label, names the
+# toggle: a label would hide the hidden-replies count.
+_FOLD_HEAD = (
+    '<summary class="fold"><span class="fold-open"><span aria-hidden="true">[&minus;]</span>'
+    '<span class="sr-only">collapse</span></span><span class="fold-closed">[+] '
+)
+_FOLD_OPEN = '<details class="comment-fold" open>' + _FOLD_HEAD
+_FOLD_SHUT = '<details class="comment-fold">' + _FOLD_HEAD
+_FOLD_TAIL = f'</span></summary><div class="{DOM.INNER}">'
+
+
+def _comment(page: _Page, node, cut, is_new, next_new, is_target) -> str:
+    """One comment's markup: head, then the fold with body and actions. The hot loop of the
+    biggest pages: the rare parts (edits, own comments, moderators) sit behind ifs."""
+    row = node.comment
+    cid = row.id
+    base = f"{page.urls.comments}{cid}/"
+    visible = row.state == VISIBLE
+    viewer_id = page.viewer.id
+    own = viewer_id is not None and row.author_id == viewer_id
+    classes = _CLASSES[is_new + 2 * own + 4 * is_target + 8 * (not visible)]
+    if visible and row.score <= COLLAPSE_AT_SCORE:
+        fold_open = _FOLD_SHUT
+    else:
+        fold_open = _FOLD_OPEN
+    hidden = node.descendants
+    fold = _FOLD_LABELS[hidden] if hidden < 2 else f"{hidden} replies hidden"
+    markup = (
+        f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">'
+        f"{_head(page, row, visible, is_new)}</div>{fold_open}{fold}{_FOLD_TAIL}"
+        f"{_body(page, row) if visible else ''}{_ACTIONS_OPEN}"
+        f"{_actions(page, row, base, own, visible, is_new, next_new, is_target)}</div>"
+    )
+    if cut:
+        more = "1 more reply" if hidden == 1 else f"{hidden} more replies"
+        markup += (
+            f'<p class="continue"><a href="{base}">continue this thread ({more}) &rarr;</a></p>'
+        )
+    return markup
+
+
+_FOLD_LABELS = ("comment hidden", "1 reply hidden")  # then "<n> replies hidden"
+# A comment's classes for every mix of new, own, target and placeholder, looked up by those four
+# flags as bits: one index instead of four ifs per comment.
+_CLASSES = tuple(
+    " ".join(
+        [DOM.COMMENT]
+        + [name for bit, name in enumerate(("is-new", "is-own", "is-target", "is-placeholder"))
+           if flags >> bit & 1]
+    )
+    for flags in range(16)
+)  # fmt: skip
+_ACTIONS_OPEN = f'<div class="{DOM.ACTIONS}">'
+_SCORE_OPEN = f'<span class="score" {DOM.SCORE}>'
+_REPLY_ATTR = DOM.REPLY
+
+
+def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
+    """Author, karma, score and times; a placeholder's label and time."""
+    if not visible:
+        label = PLACEHOLDER_LABELS[row.state]
+        return (
+            f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, page.now)}'
+        )
+    score = row.score
+    head = (
+        f"{page.authors.get(row.author_id) or page.author(row)} &middot; "
+        f"{_SCORE_OPEN}{score} {'point' if score == 1 else 'points'}</span>"
+        f" &middot; {_time(row.created_at, page.now)}"
+    )
+    if row.edited_at is not None:
+        who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
+        head += f' &middot; <span class="edited">{who} {_time(row.edited_at, page.now)}</span>'
+    if is_new:
+        head += ' <strong class="new-badge">new</strong>'
+    return head
+
+
+def _body(page: _Page, row) -> str:
+    """A visible comment's cards (from row extensions) and its sanitized text."""
+    cards = ""
+    for index, render in page.cards:
+        if row[index]:
+            cards += render(row)
+    return f'{cards}<div class="comment-body prose">{row.body_html}</div>'
+
+
+def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) -> str:
+    """Vote, reply, permalink, parent, the owner's and moderator's links, next new."""
+    viewer = page.viewer
+    actions = _vote_and_reply(page, row, base) if visible else ""
+    actions += f'<a href="{base}" rel="bookmark">permalink</a>'
+    parent_id = row.parent_id
+    if parent_id is not None:
+        # On a permalink page the target's parent is not on the page: link to its own page.
+        parent = f"{page.urls.comments}{parent_id}/" if is_target else f"#c{parent_id}"
+        actions += f'<a href="{parent}">parent</a>'
+    if own or viewer.is_moderator:
+        actions += _owner_links(row, viewer.may, base)
+    if is_new and next_new is not None:
+        actions += f'<a class="next-new" href="#c{next_new}">next new comment</a>'
+    return actions
+
+
+def _vote_and_reply(page: _Page, row, base: str) -> str:
+    """A visible comment's vote buttons and reply link, or the way to log in for them."""
+    viewer = page.viewer
+    if viewer.id is None:
+        if viewer.locked:
+            return ""  # nothing to log in for
+        login = f"{page.urls.login}?next={viewer.page_url_quoted}%23c{row.id}"
+        return (
+            f'<a class="vote-login" href="{login}">log in to vote</a>'
+            f'<a href="{base}reply/">reply</a>'
+        )
+    actions = _vote(row, viewer, base) if viewer.may.may_vote(row) else ""
+    if viewer.can_act:
+        actions += f'<a class="reply-link" href="{base}reply/" {_REPLY_ATTR}>reply</a>'
+    return actions
+
+
+def _owner_links(row, may: "permissions.Actor", base: str) -> str:
+    """Edit, delete, history and the moderator's remove or restore, for who may use them."""
+    links = ""
+    if may.may_edit(row):
+        links += f'<a href="{base}edit/">edit</a>'
+    if may.may_delete(row):
+        links += f'<a href="{base}delete/">delete</a>'
+    if row.edited_at is not None and may.may_read_history(row):
+        links += f'<a href="{base}history/">history</a>'
+    if may.is_moderator:
+        if row.state == REMOVED:
+            links += f'<a href="{base}restore/">restore</a>'
+        elif row.state == VISIBLE:
+            links += f'<a href="{base}remove/">remove</a>'
+    return links
+
+
+def _vote(row, viewer: Viewer, base: str) -> str:
+    """Up and down buttons in one form, for a signed-in viewer who may vote on ``row``; a
+    pressed button's value is 0, so pressing it again takes the vote back, with or without
+    JavaScript."""
+    mine = viewer.votes.get(row.id, 0)
+    up, down = mine == 1, mine == -1
+    return (
+        f'<form class="{DOM.VOTE_FORM}" method="post" action="{base}vote/">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{viewer.csrf_token}">'
+        f'<button type="submit" class="vote {DOM.VOTE_UP}" name="value" value="{0 if up else 1}" '
+        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">&#9650;</button>'
+        f'<button type="submit" class="vote {DOM.VOTE_DOWN}" name="value" '
+        f'value="{0 if down else -1}" '
+        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">&#9660;</button>'
+        "</form>"
+    )
