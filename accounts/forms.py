@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 
+from forum.text import CleanTextMixin
 
-class SignupForm(UserCreationForm):
+
+class SignupForm(CleanTextMixin, UserCreationForm):
     """Username, email and password. Email is required: it is how a forgotten password is reset."""
 
     email = forms.EmailField(

@@ -9,10 +9,12 @@ normalizes newlines first. The textarea's ``maxlength`` stops over-long typing; 
 from django import forms
 from django.conf import settings
 
+from forum.text import CleanTextMixin
+
 from .services import REASON_MAX_LENGTH
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     max_length = settings.COMMENT_MAX_LENGTH
 
     body = forms.CharField(
@@ -40,7 +42,7 @@ class EditForm(CommentForm):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label="Reason",
         max_length=REASON_MAX_LENGTH,

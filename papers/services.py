@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import is_author
 from comments.models import Comment
 from comments.services import InvalidInput, NotAllowed, comment_create
+from forum.text import clean_text
 from roundups.forms import MAX_ENTRIES
 from roundups.models import PaperEntry, Roundup
 
@@ -30,9 +31,9 @@ def clean_suggestion(title, url, blurb) -> tuple[str, str, str]:
     """The three fields as stored, or ``InvalidInput`` naming the first problem."""
     if not all(isinstance(value, str) for value in (title, url, blurb)):
         raise InvalidInput("Title, link and blurb must be text.")
-    title = " ".join(title.split())
-    url = url.strip()
-    blurb = blurb.replace("\r\n", "\n").replace("\x00", "").strip()
+    title = " ".join(clean_text(title).split())
+    url = clean_text(url).strip()
+    blurb = clean_text(blurb).strip()
     if not title:
         raise InvalidInput("Give the paper's title.")
     if len(title) > TITLE_MAX_LENGTH:

@@ -6,6 +6,8 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.text import slugify
 
+from forum.text import CleanTextMixin
+
 from .models import PaperEntry, Roundup
 
 # Slugs that a roundup may not take because a fixed URL already sits at /roundups/<slug>/.
@@ -25,7 +27,7 @@ def formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class RoundupForm(forms.ModelForm):
+class RoundupForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Roundup
         formfield_callback = formfield
@@ -56,7 +58,7 @@ class RoundupForm(forms.ModelForm):
         return cleaned
 
 
-class PaperEntryForm(forms.ModelForm):
+class PaperEntryForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = PaperEntry
         formfield_callback = formfield

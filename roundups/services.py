@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.roles import is_author
+from forum.text import clean_text
 
 from .forms import EARLIEST_PAPER_YEAR, MAX_ENTRIES, RESERVED_SLUGS
 from .models import PaperEntry, Roundup, Series
@@ -197,12 +198,12 @@ def roundup_update(
 
 
 def _text(value, name) -> str:
-    """A text field as stored: PostgreSQL cannot store NUL, and nobody means to type one."""
+    """A text field as stored: without the invisible characters ``clean_text`` strips."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValidationError({name: "Must be text."})
-    return value.replace("\x00", "").replace("\r\n", "\n").strip()
+    return clean_text(value).strip()
 
 
 def _series(value):
