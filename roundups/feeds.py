@@ -44,7 +44,7 @@ class CleanTextFeed:
 
 
 class CleanRssFeed(CleanTextFeed, Rss201rev2Feed):
-    pass
+    """RSS 2.0, every string cleaned."""
 
 
 class AtomWithContentFeed(CleanTextFeed, Atom1Feed):
