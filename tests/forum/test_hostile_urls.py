@@ -141,6 +141,14 @@ def requests(roundup, comment, user):
 
 
 def test_no_url_answers_5xx_to_hostile_input():
+    walked = dict(routes())
+    # The walk reaches into the namespaced includes, the admin and the API.
+    assert {
+        "users/%(username)s/",
+        "papers/%(key)s/bibtex",
+        "admin/roundups/series/%(object_id)s/change/",
+        "api/roundups/%(slug)s/comments",
+    } <= set(walked)
     author = factories.make_author()
     roundup = factories.make_roundup(author=author, entries=2)
     comment = comment_create(roundup=roundup, author=author, parent=None, body="First.")
