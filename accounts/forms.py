@@ -6,13 +6,14 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 
 from forum.errors import RateLimited
+from forum.text import CleanTextMixin
 
 from . import login_limits, usernames
 
 log = logging.getLogger(__name__)
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(CleanTextMixin, UserCreationForm):
     """Username, email and password. Email is required: it is how a forgotten password is reset."""
 
     email = forms.EmailField(

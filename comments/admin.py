@@ -231,6 +231,14 @@ class KarmaAdmin(ReadOnlyAdmin):
     search_fields = ("user__username",)
     ordering = ("-value",)
 
+    def get_object(self, request, object_id, from_field=None):
+        # The key is a one-to-one link to the user, which Django does not range-check as it does
+        # integer columns: on SQLite an id past 2**63 in the address raised OverflowError (500).
+        try:
+            return super().get_object(request, object_id, from_field)
+        except OverflowError:
+            return None
+
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(ReadOnlyAdmin):

@@ -10,11 +10,12 @@ from django import forms
 from django.conf import settings
 
 from forum.idempotency import new_key
+from forum.text import CleanTextMixin
 
 from .services import REASON_MAX_LENGTH
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     max_length = settings.COMMENT_MAX_LENGTH
 
     body = forms.CharField(
@@ -46,7 +47,7 @@ class EditForm(CommentForm):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label="Reason",
         max_length=REASON_MAX_LENGTH,

@@ -17,6 +17,7 @@ from accounts.roles import is_moderator
 from forum import ratelimit
 from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from forum.markdown import render_markdown
+from forum.text import clean_text
 from roundups.models import PaperEntry, Roundup
 
 from .karma import karma_add
@@ -48,7 +49,7 @@ def clean_body(body) -> str:
     """The body as it will be stored, or ``InvalidInput`` with what is wrong."""
     if not isinstance(body, str):
         raise InvalidInput("The comment must be text.")
-    body = body.replace("\r\n", "\n").replace("\x00", "").strip()
+    body = clean_text(body).strip()
     if not body:
         raise InvalidInput("The comment is empty.")
     if len(body) > settings.COMMENT_MAX_LENGTH:
@@ -62,7 +63,7 @@ def clean_body(body) -> str:
 def _clean_reason(reason, *, required: bool) -> str:
     if reason is not None and not isinstance(reason, str):
         raise InvalidInput("The reason must be text.")
-    reason = (reason or "").strip()
+    reason = clean_text(reason or "", multiline=False).strip()
     if required and not reason:
         raise InvalidInput("Give a reason: moderators' actions are logged publicly.")
     if len(reason) > REASON_MAX_LENGTH:

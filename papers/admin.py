@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from forum.text import CleanTextModelForm
+
 from .models import PaperSuggestion
 
 
@@ -8,6 +10,7 @@ class PaperSuggestionAdmin(admin.ModelAdmin):
     """Read-mostly: suggestions are written by readers through the site and taken by authors
     on /suggestions/, so the admin only browses them and can fix a typo in a title or link."""
 
+    form = CleanTextModelForm
     list_display = ["title", "status", "suggested_by", "created_at", "taken_entry"]
     list_filter = ["status"]
     search_fields = ["title", "url", "blurb"]

@@ -2,10 +2,12 @@
 
 from django import forms
 
+from forum.text import CleanTextMixin
+
 from .services import BLURB_MAX_LENGTH, TITLE_MAX_LENGTH, URL_MAX_LENGTH
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(CleanTextMixin, forms.Form):
     title = forms.CharField(
         label="Paper title", max_length=TITLE_MAX_LENGTH, widget=forms.TextInput(attrs={"size": 50})
     )

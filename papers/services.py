@@ -16,6 +16,7 @@ from accounts.roles import is_author
 from comments.models import Comment
 from comments.services import comment_create
 from forum.errors import InvalidInput, NotAllowed
+from forum.text import clean_text
 from roundups.models import PaperEntry, Roundup
 from roundups.services import entry_add
 
@@ -32,9 +33,9 @@ def clean_suggestion(title, url, blurb) -> tuple[str, str, str]:
     """The three fields as stored, or ``InvalidInput`` naming the first problem."""
     if not all(isinstance(value, str) for value in (title, url, blurb)):
         raise InvalidInput("Title, link and blurb must be text.")
-    title = " ".join(title.split())
-    url = url.strip()
-    blurb = blurb.replace("\r\n", "\n").replace("\x00", "").strip()
+    title = " ".join(clean_text(title).split())
+    url = clean_text(url).strip()
+    blurb = clean_text(blurb).strip()
     if not title:
         raise InvalidInput("Give the paper's title.")
     if len(title) > TITLE_MAX_LENGTH:

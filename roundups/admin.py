@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
+from forum.text import CleanTextModelForm
+
 from .models import PaperEntry, Roundup, Series
 
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm  # the admin is the only writer of series
     list_display = ["name", "slug", "roundup_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -25,6 +28,7 @@ URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 class PaperEntryInline(admin.StackedInline):
     model = PaperEntry
+    form = CleanTextModelForm
     formfield_overrides = URL_AS_HTTPS
     extra = 0
     ordering = ["position", "pk"]
@@ -43,6 +47,7 @@ class PaperEntryInline(admin.StackedInline):
 
 @admin.register(Roundup)
 class RoundupAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["title", "series", "number", "author", "status", "published_at", "updated_at"]
     list_filter = ["status", "series", "author"]
     list_select_related = ["series", "author"]

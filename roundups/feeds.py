@@ -1,6 +1,10 @@
 """RSS 2.0 and Atom feeds of published roundups, site-wide and per series.
 
 Every item carries the full roundup HTML, rendered from the same partial as the roundup page.
+
+Every string a feed emits passes ``clean_text`` first (``CleanTextFeed``): text stored before
+input was cleaned may hold control characters, and one of those in any roundup made Django's XML
+writer fail (a 500) or the XML malformed for every reader until someone edited it.
 """
 
 from django.contrib.syndication.views import Feed
@@ -9,12 +13,41 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from forum.text import clean_text
+
 from .models import Roundup, Series
 
 FEED_SIZE = 20  # about five months of weekly roundups; readers poll often
 
 
-class AtomWithContentFeed(Atom1Feed):
+def _cleaned(value):
+    """``value`` with ``clean_text`` applied to each string in it (categories are a list)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_cleaned(item) for item in value)
+    return value
+
+
+class CleanTextFeed:
+    """A feed-generator mixin: the feed's and each item's strings are cleaned on the way in.
+
+    Cleaning here, where Django hands every value to the generator, covers what the views put
+    in and what Django adds (titles, links, names, categories, our ``content_html``) alike.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_cleaned(args), **{key: _cleaned(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_cleaned(args), **{key: _cleaned(v) for key, v in kwargs.items()})
+
+
+class CleanRssFeed(CleanTextFeed, Rss201rev2Feed):
+    """RSS 2.0, every string cleaned."""
+
+
+class AtomWithContentFeed(CleanTextFeed, Atom1Feed):
     """Atom with the full HTML in ``<content>``; Django's Atom feed only writes ``<summary>``."""
 
     def add_item_elements(self, handler, item):
@@ -32,7 +65,7 @@ def roundup_html(roundup) -> str:
 
 
 class LatestRssFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = CleanRssFeed
     title = "Roundups"
     description = "Weekly research-paper roundups, newest first."
 

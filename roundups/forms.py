@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 from django.utils.text import slugify
 
 from forum.errors import ServiceError, add_to_form
+from forum.text import CleanTextMixin
 
 from .models import ENTRY_FIELDS, MAX_ENTRIES, PaperEntry, Roundup
 
@@ -29,7 +30,7 @@ def formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class RoundupForm(forms.ModelForm):
+class RoundupForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Roundup
         formfield_callback = formfield
@@ -59,7 +60,7 @@ class RoundupForm(forms.ModelForm):
         return cleaned
 
 
-class PaperEntryForm(forms.ModelForm):
+class PaperEntryForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = PaperEntry
         formfield_callback = formfield

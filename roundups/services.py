@@ -38,6 +38,7 @@ from django.utils.text import slugify
 
 from accounts.roles import is_author
 from forum.errors import Conflict, InvalidInput, NotAllowed
+from forum.text import clean_text
 
 from .models import (
     EARLIEST_PAPER_YEAR,
@@ -224,12 +225,12 @@ def _check_may_edit(roundup: Roundup, by, doing: str) -> None:
 
 
 def _text(value, name) -> str:
-    """A text field as stored: PostgreSQL cannot store NUL, and nobody means to type one."""
+    """A text field as stored: without the invisible characters ``clean_text`` strips."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise InvalidInput(fields={name: "Must be text."})
-    return value.replace("\x00", "").replace("\r\n", "\n").strip()
+    return clean_text(value).strip()
 
 
 def _texts(**values) -> list[tuple[str, str]]:

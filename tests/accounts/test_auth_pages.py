@@ -25,6 +25,21 @@ def signup_data(**changes):
     return data
 
 
+def test_signup_strips_control_characters_but_not_from_passwords(client):
+    password = NEW_PASSWORD + "\x1b"  # compared, never shown: kept exactly as typed
+    data = signup_data(
+        username="new\x1breader",
+        email="newreader\x01@example.org",
+        password1=password,
+        password2=password,
+    )
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 302
+    user = User.objects.get(username="newreader")
+    assert user.email == "newreader@example.org"
+    assert user.check_password(password)
+
+
 def test_signup_page_has_labelled_fields(client):
     response = client.get(reverse("signup"))
     html = response.content.decode()

@@ -67,6 +67,14 @@ def test_nul_characters_are_dropped_from_roundup_text(as_author):
     assert Roundup.objects.get().title == "nultitle"
 
 
+def test_control_characters_are_dropped_from_api_text(as_author, as_reader, roundup):
+    response = as_author.post("/api/roundups", {"title": "esc\x1btitle", "intro": "a\x0bb"})
+    assert response.status_code == 201
+    assert Roundup.objects.get(slug=response.json()["slug"]).title == "esctitle"
+    url = f"/api/roundups/{roundup.slug}/comments"
+    assert as_reader.post(url, {"body": "a\x01b\x7f"}).json()["body"] == "ab"
+
+
 def test_nul_in_credentials_is_422(anon):
     response = anon.post("/api/auth/token", {"username": "a\x00b", "password": "x"})
     assert response.status_code == 422

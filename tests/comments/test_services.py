@@ -104,6 +104,24 @@ def test_body_at_the_limit_is_accepted_and_stripped(roundup, reader):
     assert comment.text.body == "x" * 10_000
 
 
+def test_body_loses_invisible_control_characters(roundup, reader):
+    # Pasted terminal output: the escape codes go, the text and its line breaks stay.
+    comment = post(roundup, reader, "\x1b[1mbold\x1b[0m\r\nnext\x0b line\x07\x7f\x85")
+    comment.refresh_from_db()
+    assert comment.text.body == "[1mbold[0m\nnext line"
+
+
+def test_a_body_of_control_characters_alone_is_empty(roundup, reader, unchanged):
+    with unchanged(), pytest.raises(InvalidInput, match="The comment is empty."):
+        post(roundup, reader, "\x01\x1b\x08 \ufffe")
+
+
+def test_moderation_reasons_are_one_clean_line(thread, moderator):
+    root, _ = thread
+    comment_remove(comment=root, by=moderator, reason="  spam\x1b[0m\r\n  again\x00 ")
+    assert ModerationAction.objects.get(comment=root).reason == "spam[0m   again"
+
+
 def test_body_is_rendered_and_sanitized_once(roundup, reader):
     comment = post(roundup, reader, "**bold** <script>alert(1)</script>")
     comment.refresh_from_db()

@@ -40,6 +40,12 @@ def test_post_a_root_comment_redirects_to_its_anchor(as_reader, roundup, reader)
     )
 
 
+def test_posted_comments_lose_invisible_control_characters(as_reader, roundup):
+    response = as_reader.post(f"/roundups/{roundup.slug}/comments/", {"body": "Hi\x1b[0m\x00!"})
+    assert response.status_code == 302
+    assert Comment.objects.get().text.body == "Hi[0m!"
+
+
 def test_reply_form_page_and_posting_a_reply(as_reader, roundup, other_reader):
     parent = post(roundup, other_reader, "Parent text")
     page = as_reader.get(f"/comments/{parent.pk}/reply/")

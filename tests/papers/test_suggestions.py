@@ -26,6 +26,12 @@ def suggest(roundup, author=None, **fields):
 # --- suggesting ---------------------------------------------------------------------------
 
 
+def test_a_suggestion_loses_invisible_control_characters(roundup):
+    suggestion = suggest(roundup, title="Attention\x1b Is\x0b All", blurb="Read\x07 it.\x7f")
+    assert (suggestion.title, suggestion.blurb) == ("Attention Is All", "Read it.")
+    assert suggestion.comment.text.body == "Read it."
+
+
 def test_a_suggestion_is_a_comment_with_a_card_in_the_thread(client, roundup, reader):
     client.force_login(reader)
     response = client.post(reverse("papers:suggest", args=[roundup.slug]), GOOD)

@@ -230,6 +230,21 @@ def test_remove_and_add_entries(client, author):
     assert not PaperEntry.objects.filter(pk=two.pk).exists()
 
 
+def test_the_form_strips_invisible_control_characters(client, author):
+    client.force_login(author)
+    data = form_data(
+        {"title": "Week\x1b[0m 42\x00", "intro": "Line\x0b one\r\nline two\x07"},
+        entries=[paper(1, title="Paper\x01 one", abstract="Short\x08.")],
+    )
+    response = client.post(reverse("roundups:create"), data)
+    assert response.status_code == 302
+    roundup = Roundup.objects.get()
+    assert (roundup.title, roundup.intro) == ("Week[0m 42", "Line one\nline two")
+    assert roundup.slug == "week0m-42"
+    entry = roundup.entries.get()
+    assert (entry.title, entry.abstract) == ("Paper one", "Short.")
+
+
 def test_blank_extra_forms_are_ignored(client, author):
     client.force_login(author)
     blank = {name: "" for name in ENTRY_FIELDS}

@@ -19,6 +19,23 @@ PAPER_C = {"title": "Paper C", "url": "https://arxiv.org/abs/2101.00003"}
 
 
 @pytest.mark.django_db
+def test_text_loses_invisible_control_characters_on_create_and_update(author):
+    roundup = services.roundup_create(
+        author=author,
+        title="Week\x1b 1\x00",
+        intro="Hello\x0b\r\nworld\x08",
+        entries=[{**PAPER_A, "title": "Paper\x01 A", "authors": "Ada\x7f", "opinion": "Good\x0c"}],
+    )
+    roundup.refresh_from_db()
+    entry = roundup.entries.get()
+    assert (roundup.title, roundup.intro) == ("Week 1", "Hello\nworld")
+    assert (entry.title, entry.authors, entry.opinion) == ("Paper A", "Ada", "Good")
+    services.roundup_update(roundup=roundup, by=author, outro="Bye\x1b[0m\ufffe")
+    roundup.refresh_from_db()
+    assert roundup.outro == "Bye[0m"
+
+
+@pytest.mark.django_db
 def test_update_keeps_entries_of_the_same_paper_and_their_discussion(author, reader):
     roundup = services.roundup_create(
         author=author, title="Week", entries=[PAPER_A, PAPER_B], publish=True
