@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from mptt.admin import MPTTModelAdmin
 
-from accounts.roles import is_moderator
 from forum.errors import ServiceError
 
 from .models import Comment, CommentRevision, Karma, ModerationAction, ReadMarker, Vote
+from .permissions import may_moderate
 from .services import comment_edit, comment_edit_check, comment_remove, comment_restore
 
 EXCERPT_LENGTH = 80  # enough to recognise a comment in a list row
@@ -148,7 +148,7 @@ class CommentAdmin(MPTTModelAdmin):
         return False
 
     def has_moderate_permission(self, request):
-        return is_moderator(request.user)
+        return may_moderate(request.user)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -48,20 +48,12 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # The paper of the roundup a root comment discusses; its replies carry the same one
     # (comment_create copies it), so filtering by paper keeps whole trees.
     paper_entry = models.ForeignKey(
-        "roundups.PaperEntry",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="comments",
+        "roundups.PaperEntry", models.SET_NULL, null=True, blank=True, related_name="comments"
     )
 
     objects = TreeManager.from_queryset(CommentQuerySet)()
@@ -217,13 +209,9 @@ class ModerationAction(models.Model):
         "roundups.Roundup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Whose content the action concerned.",
-    )
+    )  # fmt: skip
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

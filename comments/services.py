@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.roles import is_moderator
 from forum import ratelimit
 from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from forum.markdown import render_markdown
@@ -23,7 +22,7 @@ from roundups.models import PaperEntry, Roundup
 from .karma import karma_add
 from .locks import lock_comment, lock_new_root, lock_reply_target
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
-from .permissions import may_edit
+from .permissions import may_edit, may_lock, may_moderate
 
 REASON_MAX_LENGTH = 500  # a sentence or two for the public log
 
@@ -41,7 +40,7 @@ def _require_user(user) -> None:
 def _require_open_thread(roundup, user=None) -> None:
     if not roundup.is_published:
         raise NotFound("No such roundup.")
-    if roundup.comments_locked and not (user is not None and is_moderator(user)):
+    if roundup.comments_locked and not may_moderate(user):
         raise NotAllowed("Comments on this roundup are locked.")
 
 
@@ -256,7 +255,7 @@ def comment_edit_check(*, comment: Comment, by, body, reason="") -> EditPlan:
     """Every check of ``comment_edit``, writing nothing (forms call it to show errors early)."""
     _require_user(by)
     as_moderator = comment.author_id != by.pk
-    if as_moderator and not is_moderator(by):
+    if as_moderator and not may_moderate(by):
         raise NotAllowed("You can only edit your own comments.")
     if not may_edit(by, comment):
         raise InvalidInput("This comment can no longer be edited.")
@@ -335,7 +334,7 @@ def comment_restore(*, comment: Comment, by, reason) -> Comment:
 def _moderate(comment: Comment, by, reason, *, to, action, refused) -> Comment:
     """Remove (visible -> removed) or restore (removed -> visible), with the log row."""
     _require_user(by)
-    if not is_moderator(by):
+    if not may_moderate(by):
         raise NotAllowed(f"Only moderators can {action.value} comments.")
     reason = _clean_reason(reason, required=True)
     before = Comment.State.VISIBLE if to == Comment.State.REMOVED else Comment.State.REMOVED
@@ -349,7 +348,7 @@ def _moderate(comment: Comment, by, reason, *, to, action, refused) -> Comment:
 def roundup_lock(*, roundup, by, reason, locked=True):
     """A moderator stops (or, with ``locked=False``, allows again) new comments and votes."""
     _require_user(by)
-    if not is_moderator(by):
+    if not may_lock(by):
         raise NotAllowed("Only moderators can lock or unlock threads.")
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():

@@ -75,6 +75,19 @@ def _form_page(request, template, context, error=None):
     return render(request, template, context, status=status)
 
 
+def _form_flow(request, template, context, write):
+    """A form page: shown on GET or when invalid; a valid POST calls ``write(cleaned_data)``,
+    then goes back to the comment, or shows the form again with the service's refusal."""
+    form = context["form"]
+    if request.method == "GET" or not form.is_valid():
+        return _form_page(request, template, context)
+    try:
+        write(form.cleaned_data)
+    except ServiceError as error:
+        return _form_page(request, template, context, error)
+    return redirect(anchor_url(context["comment"]))
+
+
 def _post_comment(request, roundup, parent):
     """Create a comment from the posted form; answer JSON, a redirect, or the form again."""
     form = CommentForm(request.POST)
@@ -224,13 +237,10 @@ def edit(request, pk):
         return _error(request, error, back=anchor_url(comment))
     form = EditForm(request.POST or None, initial={"body": comment.text.body})
     context = {"form": form, "comment": comment, "as_moderator": not own}
-    if request.method == "GET" or not form.is_valid():
-        return _form_page(request, "comments/edit.html", context)
-    try:
-        services.comment_edit(comment=comment, by=request.user, **form.cleaned_data)
-    except ServiceError as error:
-        return _form_page(request, "comments/edit.html", context, error)
-    return redirect(anchor_url(comment))
+    return _form_flow(
+        request, "comments/edit.html", context,
+        lambda data: services.comment_edit(comment=comment, by=request.user, **data),
+    )  # fmt: skip
 
 
 @GET_POST
@@ -251,35 +261,32 @@ def delete(request, pk):
     return redirect(anchor_url(comment))
 
 
-def _moderate(request, pk, service, template):
-    """Remove or restore: moderators only, with a reason for the public log."""
+def _moderate(request, pk, service, action):
+    """Remove or restore (``action``): moderators only, with a reason for the public log."""
     comment = _comment(pk)
     if not permissions.may_moderate(request.user):
         error = NotAllowed("Only moderators can do that.")
         return _error(request, error, back=anchor_url(comment))
     form = ReasonForm(request.POST or None)
-    context = {"form": form, "comment": comment}
-    if request.method == "GET" or not form.is_valid():
-        return _form_page(request, template, context)
-    try:
-        service(comment=comment, by=request.user, reason=form.cleaned_data["reason"])
-    except ServiceError as error:
-        return _form_page(request, template, context, error)
-    return redirect(anchor_url(comment))
+    context = {"form": form, "comment": comment, "action": action}
+    return _form_flow(
+        request, "comments/moderate.html", context,
+        lambda data: service(comment=comment, by=request.user, reason=data["reason"]),
+    )  # fmt: skip
 
 
 @GET_POST
 @login_to_act
 def remove(request, pk):
     """A moderator hides a comment; its replies stay."""
-    return _moderate(request, pk, services.comment_remove, "comments/remove.html")
+    return _moderate(request, pk, services.comment_remove, "remove")
 
 
 @GET_POST
 @login_to_act
 def restore(request, pk):
     """A moderator brings back a removed comment."""
-    return _moderate(request, pk, services.comment_restore, "comments/restore.html")
+    return _moderate(request, pk, services.comment_restore, "restore")
 
 
 @require_POST

@@ -186,24 +186,21 @@ class SQLiteSearch(SearchBackend):
         return total
 
     def fetch_roundups(self, ids):
-        roundups = list(super().fetch_roundups(ids))
-        for roundup in roundups:
-            roundup.search_title = highlight(roundup.title, self.terms)
-            roundup.search_snippet = highlight(
-                f"{roundup.intro} {roundup.outro}", self.terms, snippet=True
-            )
-        return roundups
+        return self._highlighted(super().fetch_roundups(ids), ("intro", "outro"))
 
     def fetch_entries(self, ids):
-        entries = list(super().fetch_entries(ids))
-        for entry in entries:
-            entry.search_title = highlight(entry.title, self.terms)
-            entry.search_snippet = highlight(
-                " ".join([entry.authors, entry.abstract, entry.opinion, entry.related]),
-                self.terms,
-                snippet=True,
-            )
-        return entries
+        return self._highlighted(
+            super().fetch_entries(ids), ("authors", "abstract", "opinion", "related")
+        )
+
+    def _highlighted(self, queryset, snippet_fields) -> list:
+        """The rows with their title, and a snippet of ``snippet_fields``, marked up in Python."""
+        rows = list(queryset)
+        for row in rows:
+            row.search_title = highlight(row.title, self.terms)
+            text = " ".join(getattr(row, name) for name in snippet_fields)
+            row.search_snippet = highlight(text, self.terms, snippet=True)
+        return rows
 
     def fetch_comments(self, ids):
         comments = list(super().fetch_comments(ids).select_related("text"))  # the body, joined
@@ -262,32 +259,26 @@ class PostgresSearch(SearchBackend):
         return Concat(*parts[:-1], output_field=CharField()) if len(names) > 1 else F(names[0])
 
     def fetch_roundups(self, ids):
-        roundups = list(
-            super()
-            .fetch_roundups(ids)
-            .annotate(
-                title_hl=self._headline(F("title"), whole=True),
-                snippet_hl=self._headline(self._text("intro", "outro")),
-            )
-        )
-        for roundup in roundups:
-            roundup.search_title = from_headline(roundup.title_hl)
-            roundup.search_snippet = from_headline(roundup.snippet_hl)
-        return roundups
+        return self._headlined(super().fetch_roundups(ids), "intro", "outro")
 
     def fetch_entries(self, ids):
-        entries = list(
-            super()
-            .fetch_entries(ids)
-            .annotate(
+        return self._headlined(
+            super().fetch_entries(ids), "authors", "abstract", "opinion", "related"
+        )
+
+    def _headlined(self, queryset, *snippet_fields) -> list:
+        """The rows with their title, and a snippet of ``snippet_fields``, marked up by the
+        database (``ts_headline``)."""
+        rows = list(
+            queryset.annotate(
                 title_hl=self._headline(F("title"), whole=True),
-                snippet_hl=self._headline(self._text("authors", "abstract", "opinion", "related")),
+                snippet_hl=self._headline(self._text(*snippet_fields)),
             )
         )
-        for entry in entries:
-            entry.search_title = from_headline(entry.title_hl)
-            entry.search_snippet = from_headline(entry.snippet_hl)
-        return entries
+        for row in rows:
+            row.search_title = from_headline(row.title_hl)
+            row.search_snippet = from_headline(row.snippet_hl)
+        return rows
 
     def fetch_comments(self, ids):
         comments = list(

@@ -58,7 +58,10 @@ SLUG_MAX_LENGTH = Roundup._meta.get_field("slug").max_length
 # Numbered suffixes tried before giving up on a title's slug: a title reused this often is a bot.
 MAX_SLUG_SUFFIX = 1000
 NO_PAPERS = "Add at least one paper before publishing."
-_UNSET = object()
+# What ``roundup_update`` may change; a field not passed stays as it is.
+UPDATABLE = (
+    "title", "slug", "intro", "outro", "series", "number", "crosspost_url", "entries", "publish",
+)  # fmt: skip
 
 
 class SlugTaken(Conflict):
@@ -113,33 +116,23 @@ def roundup_create(
     return roundup
 
 
-def roundup_update(
-    *,
-    roundup: Roundup,
-    by,
-    title=_UNSET,
-    slug=_UNSET,
-    intro=_UNSET,
-    outro=_UNSET,
-    series=_UNSET,
-    number=_UNSET,
-    crosspost_url=_UNSET,
-    entries=_UNSET,
-    publish=_UNSET,
-) -> Roundup:
+def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
     """Change the named fields of ``roundup``; fields not passed stay as they are.
 
     ``entries`` replaces every paper (see the module docstring for which entries keep their
     identity). ``publish=True`` publishes (as ``roundup_publish``); ``publish=False`` on a
-    published roundup is refused.
+    published roundup is refused. The fields it takes are ``UPDATABLE``.
     """
     _check_may_edit(roundup, by, "change it")
-    texts = {"title": title, "intro": intro, "outro": outro, "crosspost_url": crosspost_url}
-    changes = _changes(series=series, number=number, **texts)
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise TypeError(f"roundup_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    publish = changes.pop("publish", None)
     # Compared with the stored slug inside the transaction: the caller's instance may already
     # carry the new one (a bound ModelForm writes its input onto its instance).
-    new_slug = _asked_slug(slug)
-    new_entries = _entries(entries) if entries is not _UNSET else None
+    new_slug = _asked_slug(changes.pop("slug", ""))
+    new_entries = _entries(changes.pop("entries")) if "entries" in changes else None
+    changes = _changes(changes)
 
     with transaction.atomic():
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
@@ -180,28 +173,18 @@ def roundup_publish(*, roundup, by):
 # --- one paper ---------------------------------------------------------------------------------
 
 
-def entry_add(
-    *,
-    roundup: Roundup,
-    by,
-    title,
-    url,
-    authors="",
-    year=None,
-    abstract="",
-    opinion="",
-    code_url="",
-    related="",
-) -> PaperEntry:
+def entry_add(*, roundup: Roundup, by, **fields) -> PaperEntry:
     """Add one paper after the others in ``roundup`` (a draft or a published one).
 
-    Only who may edit the roundup, and never past ``MAX_ENTRIES``. The roundup's row is locked,
-    so two additions cannot share a position or both take the last free place. Called inside a
-    caller's transaction it joins it (``suggestion_take`` marks its suggestion in the same one).
+    ``fields`` are those of ``ENTRY_FIELDS`` (``title`` and ``url`` required, the rest blank
+    when not given). Only who may edit the roundup, and never past ``MAX_ENTRIES``. The roundup's
+    row is locked, so two additions cannot share a position or both take the last free place.
+    Called inside a caller's transaction it joins it (``suggestion_take`` marks its suggestion in
+    the same one).
     """
     _check_may_edit(roundup, by, "add papers to it")
-    fields = {"title": title, "url": url, "authors": authors, "year": year, "abstract": abstract}
-    fields.update(opinion=opinion, code_url=code_url, related=related)
+    if "id" in fields:
+        raise InvalidInput(fields={"id": "A new paper has no id yet."})
     entry, _ = _entry(fields, prefix="")
     with transaction.atomic():
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
@@ -237,13 +220,15 @@ def _texts(**values) -> list[tuple[str, str]]:
     return [(name, _text(value, name)) for name, value in values.items()]
 
 
-def _changes(**passed) -> dict:
-    """The roundup fields passed to ``roundup_update`` (not ``_UNSET``), as they will be stored."""
-    changes = {name: value for name, value in passed.items() if value is not _UNSET}
-    for name, value in changes.items():
+def _changes(passed: dict) -> dict:
+    """The roundup fields passed to ``roundup_update``, as they will be stored."""
+    changes = {}
+    for name, value in passed.items():
         if name == "series":
             changes[name] = _series(value)
-        elif name != "number":
+        elif name == "number":
+            changes[name] = value
+        else:
             changes[name] = _text(value, name)
     return changes
 
@@ -320,7 +305,7 @@ def _validate_roundup(roundup: Roundup) -> None:
 
 def _asked_slug(slug) -> str:
     """The slug the caller typed, checked, or ``""`` when none was (blank, or not passed)."""
-    slug = _text(slug, "slug") if slug is not _UNSET else ""
+    slug = _text(slug, "slug")
     if slug:
         _check_slug(slug)
     return slug

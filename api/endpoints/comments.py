@@ -25,6 +25,7 @@ from ..schemas import (
 from ..threads import subtree_json
 
 router = Router(tags=["comments"])
+WRITE_ERRORS = errors(400, 401, 403, 404, 422)  # what every write on one comment may answer
 
 
 def _comment(user, comment_id) -> Comment:
@@ -52,11 +53,7 @@ def comment_detail(request, comment_id: CommentId, sort: SORTS = DEFAULT_SORT):
     return _subtree_response(_comment(reader(request), comment_id), sort=sort)
 
 
-@router.patch(
-    "/{comment_id}",
-    response={200: CommentOut, **errors(400, 401, 403, 404, 422)},
-    auth=WRITE_AUTH,
-)
+@router.patch("/{comment_id}", response={200: CommentOut, **WRITE_ERRORS}, auth=WRITE_AUTH)
 def comment_change(request, data: CommentEditIn, comment_id: CommentId):
     """Edit the text: the author, or a moderator giving a reason (logged publicly)."""
     comment = _comment(request.user, comment_id)
@@ -64,9 +61,7 @@ def comment_change(request, data: CommentEditIn, comment_id: CommentId):
     return _subtree_response(comment)
 
 
-@router.delete(
-    "/{comment_id}", response={204: None, **errors(400, 401, 403, 404, 422)}, auth=WRITE_AUTH
-)
+@router.delete("/{comment_id}", response={204: None, **WRITE_ERRORS}, auth=WRITE_AUTH)
 def comment_withdraw(
     request,
     comment_id: CommentId,
@@ -81,11 +76,7 @@ def comment_withdraw(
     return Status(204, None)
 
 
-@router.post(
-    "/{comment_id}/vote",
-    response={200: VoteOut, **errors(400, 401, 403, 404, 422)},
-    auth=WRITE_AUTH,
-)
+@router.post("/{comment_id}/vote", response={200: VoteOut, **WRITE_ERRORS}, auth=WRITE_AUTH)
 def comment_vote(request, data: VoteIn, comment_id: CommentId):
     """Vote up (1), down (-1), or take the vote back (0)."""
     comment = _comment(request.user, comment_id)

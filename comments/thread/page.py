@@ -197,16 +197,10 @@ def _thread_context(request, roundup) -> dict:
         # Replies carry their root's paper, so this keeps whole trees.
         rows = [row for row in rows if row.paper_entry_id == paper.pk]
     context = build_thread(request, roundup, rows, sort=sort, now=now, new_since=since or marker)
-    context.update(
-        since=since,
-        since_notice=since_notice,
-        last_seen_at=marker,
-        paper_filter=paper,
-        paper_notice=paper_notice,
-        paper_comment_counts=counts,
-        comment_form=CommentForm(initial={"paper_entry": paper.pk} if paper else None),
-        lock_form=LockForm() if may_lock(request.user) else None,
-    )
+    context.update(since=since, since_notice=since_notice, last_seen_at=marker)
+    context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
+    context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
+    context["lock_form"] = LockForm() if may_lock(request.user) else None
     return context
 
 
