@@ -9,7 +9,7 @@ lives here once. Refusals are ``forum.errors`` exceptions, carrying the message 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -403,15 +403,23 @@ def _count_visible(roundup_id: int, delta: int) -> None:
     """Move ``Roundup.comment_count`` by ``delta``: called inside the transaction that changed a
     comment's visibility, after that change (the row lock it takes is then held only briefly).
 
-    An F() update, so concurrent changes add up; a decrement never takes the count below 0 (a
-    count that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete).
+    Relative, so concurrent changes add up; a decrement never takes the count below 0 (a count
+    that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete). The
+    SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query cost
+    ~0.2 ms, a fifth of a whole reply on SQLite (measured; see docs/benchmarks.md).
     """
     if delta == 0:
         return
-    rows = Roundup.objects.filter(pk=roundup_id)
+    using = Roundup.objects.db
+    quote = connections[using].ops.quote_name
+    table, count = quote(Roundup._meta.db_table), quote("comment_count")
+    sql = f"UPDATE {table} SET {count} = {count} + %s WHERE {quote(Roundup._meta.pk.column)} = %s"
+    params = [delta, roundup_id]
     if delta < 0:
-        rows = rows.filter(comment_count__gte=-delta)
-    rows.update(comment_count=F("comment_count") + delta)
+        sql += f" AND {count} >= %s"
+        params.append(-delta)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:

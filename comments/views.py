@@ -11,7 +11,6 @@ from dataclasses import asdict
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.errors import InvalidInput, NotAllowed, ServiceError
@@ -23,13 +22,13 @@ from . import permissions, services
 from .forms import CommentForm, EditForm, LockForm, ReasonForm
 from .models import Comment, ModerationAction
 from .thread.page import (
+    anchor_url,
     permalink_context,
     record_visit,
     render_single,
     render_thread_page,
     thread_context,
 )
-from .thread.tree import MAX_DEPTH
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
 GET_POST = require_http_methods(["GET", "POST"])
@@ -46,13 +45,6 @@ def _comment(pk) -> Comment:
         published_filter("roundup__"),
         pk=pk,
     )
-
-
-def anchor_url(comment) -> str:
-    """Where a comment shows: its roundup's page, or past the depth cut-off its parent's page."""
-    if comment.level < MAX_DEPTH:
-        return f"{comment.roundup.get_absolute_url()}#c{comment.pk}"
-    return f"{reverse('comments:permalink', args=[comment.parent_id])}#c{comment.pk}"
 
 
 def _error(request, error, *, back=None):

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from comments.views import anchor_url
+from comments.thread.page import anchor_url
 from forum.errors import ServiceError
 from forum.http import login_to_act
 from roundups.models import Roundup

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.safestring import mark_safe
@@ -26,7 +27,7 @@ from ..permissions import may_lock
 from ..services import read_marker_touch
 from . import queries
 from .render import Urls, Viewer, render_one, render_thread
-from .tree import DEFAULT_SORT, SORTS, build_tree, count_shown, normalize_sort
+from .tree import DEFAULT_SORT, MAX_DEPTH, SORTS, build_tree, count_shown, normalize_sort
 
 # Where ``_thread.html`` shows the thread; its bytes replace this once the page is rendered.
 # An HTML comment: the sanitizer strips comments, so user text can never contain it.
@@ -294,3 +295,10 @@ def render_thread_page(request, template_name, context):
             response.content = (head, thread.markup, tail)
     remember_sort(request, response)
     return response
+
+
+def anchor_url(comment) -> str:
+    """Where a comment shows: its roundup's page, or past the depth cut-off its parent's page."""
+    if comment.level < MAX_DEPTH:
+        return f"{comment.roundup.get_absolute_url()}#c{comment.pk}"
+    return f"{reverse('comments:permalink', args=[comment.parent_id])}#c{comment.pk}"
