@@ -110,10 +110,17 @@ class ValidationErrorOut(Schema):
     detail: list[ValidationIssue]
 
 
+# Every operation may answer these, whatever it does: 400 for an address holding control
+# characters (forum/middleware.py) or a body over the upload limit (api/errors.py), 503 with
+# Retry-After while the database or Redis is down (forum/outages.py).
+ANY_OPERATION = (400, 503)
+
+
 def errors(*statuses: int) -> dict:
-    """The error part of an operation's ``response=`` mapping."""
+    """The error part of an operation's ``response=`` mapping (with ``ANY_OPERATION``'s)."""
     return {
-        status: (ValidationErrorOut if status == 422 else ErrorOut) for status in sorted(statuses)
+        status: (ValidationErrorOut if status == 422 else ErrorOut)
+        for status in sorted({*statuses, *ANY_OPERATION})
     }
 
 
