@@ -405,8 +405,8 @@ def _count_visible(roundup_id: int, delta: int) -> None:
 
     Relative, so concurrent changes add up; a decrement never takes the count below 0 (a count
     that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete). The
-    SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query cost
-    ~0.2 ms, a fifth of a whole reply on SQLite (measured; see docs/benchmarks.md).
+    SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query on
+    every post cost a fifth of a reply on SQLite (see the issue #8 note in bench/findings.md).
     """
     if delta == 0:
         return

@@ -2,11 +2,10 @@
 
 Reading and rendering a 1,000-comment thread allocates about 150,000 objects: the rows, their
 tree nodes, the markup. Every 700 allocations CPython runs a collection, and each one walks the
-objects that are still alive, which here are exactly the rows and nodes being built (with the
-collector off for the whole request, building that thread went 21 -> 16 ms; paused around the
-thread alone, the page gained ~2 ms of ~30 in an interleaved A/B run). These
-structures hold no reference cycles (a node points at its children, never back), so reference
-counting frees all of them without the collector, and pausing it loses nothing.
+objects that are still alive, which here are exactly the rows and nodes being built (what pausing
+saves is measured in bench/findings.md). These structures hold no reference cycles (a node
+points at its children, never back), so reference counting frees all of them without the
+collector, and pausing it loses nothing.
 
 The collector is process-wide and a threaded server may build two threads at once: a counter
 keeps it off while any pause is open and turns it back on when the last one closes, and never
