@@ -186,10 +186,13 @@ def _guarded(operation, *args):
     if time.monotonic() >= _fallback_until:
         try:
             return operation(cache, *args)
-        except Exception:  # any cache failure: Redis down, timeouts, a broken cache table
+        except Exception as error:  # any cache failure: Redis down, timeouts, a broken table
+            # An expected outage, not a bug: one line naming it, no traceback (bin/faults treats
+            # a traceback in the server log as a failure).
             log.warning(
-                "Rate limiter: cache unavailable, using per-process counters", exc_info=True
-            )
+                "Rate limiter: cache unavailable (%s: %s), using per-process counters",
+                type(error).__name__, error,
+            )  # fmt: skip
             _fallback_until = time.monotonic() + FALLBACK_SECONDS
     return operation(_memory, *args)
 
