@@ -34,7 +34,7 @@ FIELDS = (
     "paper_entry_id",  # the paper a comment discusses: per-paper counts and ?paper= filter
 )
 
-# The author's name and karma (accounts.Karma, kept by every vote; None before any vote reached
+# The author's name and karma (comments.Karma, kept by every vote; None before any vote reached
 # them), joined in so a page needs no query per author and none for karma.
 AUTHOR_COLUMNS = {
     "author_name": F("author__username"),
