@@ -9,16 +9,19 @@ lives here once. Refusals are ``forum.errors`` exceptions, carrying the message 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from forum import ratelimit
 from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
-from forum.markdown import render_markdown
+from forum.hooks import fire
+from forum.markdown import find_mentions, render_markdown
 from forum.text import clean_text
 from roundups.models import PaperEntry, Roundup
 
+from . import hooks
 from .karma import karma_add
 from .locks import lock_comment, lock_new_root, lock_reply_target
 from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
@@ -97,6 +100,25 @@ def _refund_rate_limit(key) -> None:
     ratelimit.refund("comment", key, _comment_rate())
 
 
+def render_body(body: str) -> tuple[str, dict[str, int]]:
+    """A comment's HTML, with @mentions of existing users linked, and those users' ids by name.
+
+    One query finds every name the text mentions (case-insensitive, exact), none without any.
+    """
+    names = find_mentions(body)
+    if not names:
+        return render_markdown(body), {}
+    query = Q()
+    for name in names:
+        query |= Q(username__iexact=name)
+    found = get_user_model().objects.filter(query).values_list("pk", "username")
+    usernames, ids = {}, {}
+    for pk, username in found:
+        usernames[username.lower()] = username
+        ids[username.lower()] = pk
+    return render_markdown(body, mentions=usernames), ids
+
+
 # --- writes ------------------------------------------------------------------------------------
 
 
@@ -133,7 +155,7 @@ def comment_create(
         _check_reply_target(parent, roundup)
     else:
         paper_entry = _resolve_paper_entry(paper_entry, roundup)
-    body_html = render_markdown(body)
+    body_html, mentioned = render_body(body)
     rate_key = _consume_rate_limit(author) if enforce_rate_limit else None
 
     try:
@@ -153,6 +175,7 @@ def comment_create(
             comment.save()  # the tree row first: the text row's key is its id
             CommentText.objects.create(comment=comment, body=body, body_html=body_html)
             _count_visible(roundup.pk, +1)
+            fire(hooks.comment_posted, comment=comment, mentioned_ids=list(mentioned.values()))
     except BaseException:
         if rate_key is not None:
             _refund_rate_limit(rate_key)
@@ -274,7 +297,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     plan = comment_edit_check(comment=comment, by=by, body=body, reason=reason)
     if plan.body == comment.text.body:
         return comment
-    body_html = render_markdown(plan.body)
+    body_html, _ = render_body(plan.body)  # links new mentions; only a new comment notifies them
     now = timezone.now()
 
     with transaction.atomic():
@@ -293,7 +316,9 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
         Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
         if plan.as_moderator:
-            _log(by, ModerationAction.Action.EDIT, comment=comment, reason=plan.reason)
+            edit = ModerationAction.Action.EDIT
+            _log(by, edit, comment=comment, reason=plan.reason)
+            fire(hooks.comment_moderated, comment=comment, by=by, action=edit, reason=plan.reason)
     # The caller's instance shows what is now stored.
     comment.text = CommentText(comment=comment, body=plan.body, body_html=body_html)
     comment.edited_at, comment.edited_by = now, by
@@ -342,6 +367,7 @@ def _moderate(comment: Comment, by, reason, *, to, action, refused) -> Comment:
         if not _change_state(comment, to, allowed_from=before):
             raise InvalidInput(refused)
         _log(by, action, comment=comment, reason=reason)
+        fire(hooks.comment_moderated, comment=comment, by=by, action=action, reason=reason)
     return comment
 
 

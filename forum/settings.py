@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "roundups",
     "comments",
+    "notifications",
     "papers",
     "ninja",  # ships the API docs page's static files, so it needs no CDN
     "api",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },

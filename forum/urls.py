@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("users/", include("comments.profile_urls")),
+    path("notifications/", include("notifications.urls")),
     path("settings/", include("accounts.settings_urls")),
     path("settings/tokens/", include("api.settings_urls")),
     path("api/", api.urls),

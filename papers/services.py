@@ -6,6 +6,8 @@ also passes on the refusals of ``comment_create``; a taken paper becomes an entr
 ``roundups.services.entry_add``, the roundups' own write path.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -17,6 +19,7 @@ from comments.models import Comment
 from comments.services import comment_create
 from forum.errors import InvalidInput, NotAllowed
 from forum.text import clean_text
+from notifications.services import notify_suggestion
 from roundups.models import PaperEntry, Roundup
 from roundups.services import entry_add
 
@@ -122,4 +125,21 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
         suggestion.taken_by = by
         suggestion.taken_at = timezone.now()
         suggestion.save(update_fields=["status", "taken_entry", "taken_by", "taken_at"])
+        transaction.on_commit(partial(_tell_taken, suggestion, by), robust=True)
     return entry
+
+
+def _tell_taken(suggestion, by) -> None:
+    # The draft's title is its author's until it is published: the reader hears that much.
+    text = f"{by.username} took your suggestion “{suggestion.title}” into an upcoming roundup"
+    notify_suggestion(users=[suggestion.comment.author_id], actor=by, roundup=None, text=text)
+
+
+def on_roundup_published(*, roundup) -> None:
+    """Tell the readers whose suggestions a roundup took that it is out (roundups' hook)."""
+    taken = PaperSuggestion.objects.filter(taken_entry__roundup=roundup).values_list(
+        "comment__author_id", flat=True
+    )
+    if users := list(taken):
+        text = f"“{roundup.title}”, with a paper you suggested, is published"
+        notify_suggestion(users=users, actor=roundup.author, roundup=roundup, text=text)

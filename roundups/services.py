@@ -38,8 +38,10 @@ from django.utils.text import slugify
 
 from accounts.roles import is_author
 from forum.errors import Conflict, InvalidInput, NotAllowed
+from forum.hooks import fire
 from forum.text import clean_text
 
+from . import hooks
 from .models import (
     EARLIEST_PAPER_YEAR,
     ENTRY_FIELDS,
@@ -391,3 +393,4 @@ def _publish_locked(roundup: Roundup) -> None:
     roundup.status = Roundup.Status.PUBLISHED
     roundup.published_at = timezone.now()
     roundup.save(update_fields=["status", "published_at", "updated_at"])
+    fire(hooks.roundup_published, roundup=roundup)

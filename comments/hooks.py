@@ -1,0 +1,13 @@
+"""What comments tells the apps above it (notifications), without importing them.
+
+Receivers are appended in the higher app's ``AppConfig.ready()``; the services fire them with
+``forum.hooks.fire``, on commit.
+"""
+
+from collections.abc import Callable
+
+# receiver(*, comment, mentioned_ids): a comment was posted; ``mentioned_ids`` are the ids of
+# the users its text names with @username (resolved when the text was rendered).
+comment_posted: list[Callable] = []
+# receiver(*, comment, by, action, reason): a moderator edited, removed or restored a comment.
+comment_moderated: list[Callable] = []

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self):
+        # Comments and roundups sit below us and cannot import us: they fire declared hooks.
+        from comments import hooks as comment_hooks
+        from roundups import hooks as roundup_hooks
+
+        from . import services
+
+        comment_hooks.comment_posted.append(services.on_comment_posted)
+        comment_hooks.comment_moderated.append(services.on_comment_moderated)
+        roundup_hooks.roundup_published.append(services.on_roundup_published)
