@@ -7,7 +7,7 @@ commits, so a write that rolls back tells nobody; a receiver that raises is logg
 """
 
 from collections.abc import Callable
-from functools import partial
+from functools import partial, update_wrapper
 
 from django.db import transaction
 
@@ -15,4 +15,13 @@ from django.db import transaction
 def fire(receivers: list[Callable], **kwargs) -> None:
     """Call every receiver with ``kwargs`` on commit (at once outside a transaction)."""
     for receiver in receivers:
-        transaction.on_commit(partial(receiver, **kwargs), robust=True)
+        call_on_commit(receiver, **kwargs)
+
+
+def call_on_commit(func: Callable, **kwargs) -> None:
+    """``func(**kwargs)`` after the commit; if it raises, the error is logged, not raised.
+
+    The call keeps ``func``'s name: Django's robust on_commit logs a failure with the callback's
+    ``__qualname__``, which a bare ``partial`` lacks (the logging itself would then raise).
+    """
+    transaction.on_commit(update_wrapper(partial(func, **kwargs), func), robust=True)

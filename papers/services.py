@@ -6,8 +6,6 @@ also passes on the refusals of ``comment_create``; a taken paper becomes an entr
 ``roundups.services.entry_add``, the roundups' own write path.
 """
 
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -18,6 +16,7 @@ from accounts.roles import is_author
 from comments.models import Comment
 from comments.services import comment_create
 from forum.errors import InvalidInput, NotAllowed
+from forum.hooks import call_on_commit
 from forum.text import clean_text
 from notifications.services import notify_suggestion
 from roundups.models import PaperEntry, Roundup
@@ -125,11 +124,11 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
         suggestion.taken_by = by
         suggestion.taken_at = timezone.now()
         suggestion.save(update_fields=["status", "taken_entry", "taken_by", "taken_at"])
-        transaction.on_commit(partial(_tell_taken, suggestion, by), robust=True)
+        call_on_commit(_tell_taken, suggestion=suggestion, by=by)
     return entry
 
 
-def _tell_taken(suggestion, by) -> None:
+def _tell_taken(*, suggestion, by) -> None:
     # The draft's title is its author's until it is published: the reader hears that much.
     text = f"{by.username} took your suggestion “{suggestion.title}” into an upcoming roundup"
     notify_suggestion(users=[suggestion.comment.author_id], actor=by, roundup=None, text=text)

@@ -27,8 +27,9 @@ ANONYMOUS_PAGE_QUERIES = 4
 # the user (auth middleware); the user's and their groups' permissions (loaded once by the role
 # checks, then cached on the user); the read marker; the viewer's votes; and, after the page is
 # built, recording the visit (read_marker_touch: one UPDATE on a repeat visit, with no
-# transaction of its own).
-LOGGED_IN_PAGE_QUERIES = 10  # + session_queries
+# transaction of its own); and the header's unread notifications count (one, on every page for
+# a signed-in reader: notifications.context_processors.unread).
+LOGGED_IN_PAGE_QUERIES = 11  # + session_queries
 
 
 def post(roundup, user, body="A thought.", parent=None, **fields):
@@ -396,8 +397,8 @@ def test_empty_thread_says_so(client, roundup):
 # Anonymous: the comment with its roundup, the comment's tree (names and karma joined).
 ANONYMOUS_PERMALINK_QUERIES = 2
 # Logged in adds: session (session_queries), user, the two permission lookups, the read marker,
-# the viewer's votes.
-LOGGED_IN_PERMALINK_QUERIES = 7  # + session_queries
+# the viewer's votes, and the header's unread notifications count.
+LOGGED_IN_PERMALINK_QUERIES = 8  # + session_queries
 
 
 @pytest.mark.parametrize("size, n_authors", [(5, 3), (300, 30)])
