@@ -3,7 +3,7 @@
 from ninja import NinjaAPI, Swagger
 
 from . import errors
-from .endpoints import comments, roundups, tokens
+from .endpoints import comments, notifications, roundups, tokens
 
 DESCRIPTION = """
 Roundups and their discussion threads as JSON.
@@ -32,3 +32,4 @@ errors.install_outage_handlers(api)
 api.add_router("/auth", tokens.router)
 api.add_router("/roundups", roundups.router)
 api.add_router("/comments", comments.router)
+api.add_router("/notifications", notifications.router)

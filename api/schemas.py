@@ -275,3 +275,37 @@ class VoteOut(Schema):
     upvotes: int
     downvotes: int
     value: int
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+NOTIFICATION_KINDS = Literal["reply", "follow", "moderation", "suggestion", "mention"]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: NOTIFICATION_KINDS
+    created_at: datetime
+    read: bool
+    roundup: str | None = Field(description="The roundup's slug, when there is one to show.")
+    comment_id: int | None
+    actor: str | None = Field(description="Who did it (a username); null for a moderator.")
+    text: str = Field(description="A plain-text sentence saying what happened.")
+
+
+class NotificationPage(Schema):
+    count: int = Field(description="Notifications in all (unread ones only with ?unread=1).")
+    unread: int = Field(description="Unread notifications in all.")
+    notifications: list[NotificationOut] = Field(description="Newest first.")
+
+
+class MarkReadIn(Input):
+    ids: Annotated[list[json_int(1, BIGINT_MAX)], Field(min_length=1, max_length=500)] | None = (
+        Field(None, description="Mark these read (ignored when all is true).")
+    )
+    all: bool = Field(False, description="Mark every notification read.", strict=True)
+
+
+class MarkReadOut(Schema):
+    marked: int = Field(description="How many were unread and are now read.")
+    unread: int
