@@ -121,6 +121,8 @@ def test_openapi_schema_names_every_endpoint(anon):
         ("PATCH", "/api/comments/{comment_id}"),
         ("DELETE", "/api/comments/{comment_id}"),
         ("POST", "/api/comments/{comment_id}/vote"),
+        ("GET", "/api/notifications"),
+        ("POST", "/api/notifications/read"),
     }
     # Every operation that takes input declares the 422 it can answer with.
     for path, item in schema["paths"].items():
