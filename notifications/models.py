@@ -24,10 +24,10 @@ class Notification(models.Model):
         MODERATION = "moderation", "A moderator acted on your comment"
         SUGGESTION = "suggestion", "Your paper suggestion"
 
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -86,13 +86,14 @@ class Follow(models.Model):
 class MutedSubthread(models.Model):
     """A reader hears nothing about replies anywhere below ``comment``."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # One row per reader and comment; looked up by the comment's ancestors, comment first.
         constraints = [
-            models.UniqueConstraint(fields=["comment", "user"], name="muted_subthread_unique"),
+            models.UniqueConstraint(fields=["comment", "user"], name="muted_subthread_unique")
         ]
 
     def __str__(self):

@@ -61,14 +61,16 @@ def on_comment_posted(*, comment: Comment, mentioned_ids) -> None:
     if kinds and comment.parent_id is not None:
         for user_id in _muted_below(comment, kinds):
             del kinds[user_id]
+    if not kinds:
+        return  # bulk_create would still open a (write) transaction for nothing
     actor, title = comment.author.username, roundup.title
-    Notification.objects.bulk_create(
+    Notification.objects.bulk_create([
         Notification(
             user_id=user_id, kind=kind, actor_id=comment.author_id, roundup=roundup,
             comment=comment, text=_SENTENCES[kind].format(actor=actor, title=title)[:TEXT_MAX],
         )
         for user_id, kind in kinds.items()
-    )  # fmt: skip
+    ])  # fmt: skip
 
 
 def _kinds_for(comment: Comment, mentioned_ids, levels: dict) -> dict[int, str]:
