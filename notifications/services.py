@@ -11,7 +11,6 @@ in a muted discussion.
 import logging
 
 from django.db import transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from comments.models import Comment
@@ -90,14 +89,17 @@ def _kinds_for(comment: Comment, mentioned_ids, levels: dict) -> dict[int, str]:
 
 
 def _muted_below(comment: Comment, user_ids) -> set[int]:
-    """Who of ``user_ids`` muted a comment above ``comment``: one query, read from the tree."""
-    me = Comment.objects.filter(pk=comment.pk)  # its current lft/rght: later replies shift them
+    """Who of ``user_ids`` muted a comment above ``comment``: one query, read from the tree.
+
+    Called by ``comment_posted``, inside the post's transaction and under its tree's lock
+    (``comments/locks.py``), so the new comment's ``lft``/``rght`` are still current.
+    """
     return set(
         MutedSubthread.objects.filter(
             user_id__in=list(user_ids),
             comment__tree_id=comment.tree_id,
-            comment__lft__lt=Subquery(me.values("lft")[:1]),
-            comment__rght__gt=Subquery(me.values("rght")[:1]),
+            comment__lft__lt=comment.lft,
+            comment__rght__gt=comment.rght,
         ).values_list("user_id", flat=True)
     )
 
