@@ -1,7 +1,7 @@
 """What comments tells the apps above it (notifications), without importing them.
 
 Receivers are appended in the higher app's ``AppConfig.ready()``; the services fire them with
-``forum.hooks.fire``, on commit.
+``forum.hooks.fire``, inside the write's transaction (each receiver in a savepoint).
 """
 
 from collections.abc import Callable
