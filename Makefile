@@ -22,8 +22,12 @@ setup: install
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo
 
+# The development server and, beside it, one task worker (bin/worker: mail and other background
+# work); stopping the server (Ctrl-C) stops the worker too.
 run: setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@PYTHON=$(BIN)/python bin/worker --reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.syndication",
     "mptt",
+    "django_tasks",  # the Tasks API backport (django.tasks in Django 6): forum/tasks.py
+    "django_tasks_db",  # its database engine and db_worker (bin/worker)
     "forum",
     "accounts",
     "roundups",
@@ -173,8 +175,34 @@ STORAGES = {
     },
 }
 
+# Mail, with Django's own names. Sent only by the task worker (bin/worker), never in a request.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "roundups@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for absolute links in mail (a worker has no request to build them).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks through Django's Tasks API (forum/tasks.py). "database" is django-tasks-db:
+# tasks are rows in this site's own database, run by `bin/worker`; "immediate" runs each task in
+# the process that enqueues it (no worker; for a quick trial only: the request then does the
+# work); or a backend's dotted path.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": ["default", "mail"],
+    }
+}
 
 # Security headers. HTTPS settings follow DEBUG so local development works over plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -72,3 +72,31 @@ def admin_user(db):
 @pytest.fixture
 def roundup(db, author):
     return factories.make_roundup(author=author, entries=3)
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run every task that is ready, in this process, as ``bin/worker --batch`` would.
+
+    Tasks are enqueued with ``transaction.on_commit`` (forum/tasks.py); inside a test's
+    transaction nothing commits, so wrap the write in ``django_capture_on_commit_callbacks(
+    execute=True)`` first. Returns how many tasks ran. The worker is django-tasks-db's own, the
+    code production runs; only the process is this one.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run(max_tasks: int | None = None) -> int:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=max_tasks,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run

@@ -18,8 +18,17 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_three_services():
-    assert set(compose()["services"]) == {"db", "redis", "web"}
+def test_compose_has_the_four_services():
+    assert set(compose()["services"]) == {"db", "redis", "web", "worker"}
+
+
+def test_the_worker_runs_bin_worker_on_the_web_image_and_database():
+    services = compose()["services"]
+    worker = services["worker"]
+    assert worker["command"] == ["bin/worker"]
+    assert worker["image"] == services["web"]["image"]
+    assert worker["environment"]["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"]
+    assert "EMAIL_HOST" in worker["environment"]
 
 
 def test_database_is_postgres_16_with_a_volume_and_a_healthcheck():

@@ -1,0 +1,113 @@
+"""The task foundation (forum/tasks.py): enqueue on commit, retries with backoff, the worker."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from forum import tasks
+from tests.forum import tasks_for_tests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_backoff_doubles_and_is_capped():
+    for attempt, base in ((1, 30), (2, 60), (3, 120), (4, 240)):
+        delay = tasks.retry_delay(attempt)
+        assert base * 0.8 <= delay <= base * 1.2
+    assert tasks.retry_delay(30) <= tasks.MAX_DELAY * 1.2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_write_enqueues_nothing():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.enqueue_on_commit(tasks_for_tests.remember, "k", 1)
+        raise RuntimeError("the write fails")
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_write_enqueues_once_and_the_worker_runs_it(run_tasks):
+    with transaction.atomic():
+        tasks.enqueue_on_commit(tasks_for_tests.remember, "k", 7)
+        assert DBTaskResult.objects.count() == 0  # not before the commit
+    assert DBTaskResult.objects.count() == 1
+    assert run_tasks() == 1
+    assert cache.get("k") == 7
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_failing_task_is_enqueued_again_later_with_its_attempt(db, run_tasks):
+    cache.delete("flaky-a")
+    before = timezone.now()
+    tasks_for_tests.flaky.enqueue("flaky-a", 1)
+    assert run_tasks(max_tasks=1) == 1
+    first, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert first.return_value["retry"] == 2
+    assert retry.status == "READY"
+    assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+    # base_delay=0 in this task: due at once; the real default waits (test_backoff_...).
+    assert retry.run_after >= before
+    assert run_tasks() == 1
+    assert cache.get("flaky-a") == 2
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+
+
+def test_a_task_that_keeps_failing_stops_after_its_attempts(db, run_tasks):
+    cache.delete("flaky-b")
+    tasks_for_tests.flaky.enqueue("flaky-b", 99)
+    assert run_tasks() == 3  # three tries, then the error stands
+    last = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert last.status == "FAILED"
+    assert last.exception_class_path.endswith("Flaky")
+    assert DBTaskResult.objects.filter(status="READY").count() == 0
+
+
+def test_errors_not_listed_are_not_retried(db, run_tasks):
+    tasks_for_tests.broken.enqueue("no")
+    assert run_tasks() == 1
+    only = DBTaskResult.objects.get()
+    assert only.status == "FAILED" and only.exception_class_path == "builtins.ValueError"
+
+
+def test_a_retry_waits_its_backoff(db, run_tasks, monkeypatch):
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempt, base: 120.0)
+    cache.delete("flaky-c")
+    tasks_for_tests.flaky.enqueue("flaky-c", 1)
+    started = timezone.now()
+    assert run_tasks() == 1
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after >= started + timedelta(seconds=119)
+    assert run_tasks() == 0  # not due yet: the worker leaves it
+
+
+def test_bin_worker_starts_the_configured_worker(tmp_path):
+    """bin/worker on a fresh SQLite database: waits for it, runs the queue, exits in batch mode."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHON": sys.executable,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "forum.settings",
+    }
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
+    subprocess.run(migrate, cwd=ROOT, env=env, check=True, timeout=120)
+    done = subprocess.run(
+        ["bin/worker", "--batch", "-v", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "No more tasks to run" in done.stdout + done.stderr
+    unknown = subprocess.run(
+        ["bin/worker"], cwd=ROOT, env={**env, "TASKS_BACKEND": "x.Y"}, capture_output=True, text=True
+    )
+    assert unknown.returncode == 2 and "no worker command known" in unknown.stderr
