@@ -38,7 +38,7 @@ MAX_DELAY = 3600
 
 
 def retry_delay(attempt: int, base: float = BASE_DELAY, cap: float = MAX_DELAY) -> float:
-    """Seconds to wait before try ``attempt + 1``: doubling from ``base``, capped, with +-20% jitter.
+    """Seconds before try ``attempt + 1``: doubling from ``base``, capped, with +-20% jitter.
 
     The jitter keeps a burst of tasks that failed together (a mail server down for a minute)
     from all coming back in the same second.
@@ -68,7 +68,9 @@ def background(
                 return func(*args, **kwargs)
             except retry_on as exc:
                 if attempt >= attempts or not wrapped.get_backend().supports_defer:
-                    logger.error("task %s failed on try %s of %s", func.__qualname__, attempt, attempts)
+                    logger.error(
+                        "task %s failed on try %s of %s", func.__qualname__, attempt, attempts
+                    )
                     raise
                 delay = retry_delay(attempt, base=base_delay)
                 wrapped.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
@@ -92,7 +94,7 @@ def background(
 
 
 def enqueue_on_commit(task_, *args, **kwargs) -> None:
-    """Enqueue ``task_(*args, **kwargs)`` once the current transaction commits (at once outside one).
+    """Enqueue ``task_(*args, **kwargs)`` when the current transaction commits (now outside one).
 
     A write that rolls back enqueues nothing. If enqueueing itself fails (the database went away
     between the commit and this call) the error is logged and the writer's response is not

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.liveness, name="liveness"),
+    path("unsubscribe/<str:token>", views.unsubscribe_view, name="unsubscribe"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("users/", include("comments.profile_urls")),

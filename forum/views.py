@@ -1,10 +1,15 @@
-"""Site-wide views that belong to no app: the health checks and the API's JSON 404."""
+"""Site-wide views that belong to no app: health checks, the API's JSON 404, unsubscribe links."""
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from forum import mail
+from forum.errors import ServiceError
 
 
 def api_not_found(request):
@@ -48,3 +53,24 @@ def healthz(request):
 def liveness(request):
     """Liveness: the process answers. No dependency is asked, so an outage never restarts it."""
     return JsonResponse({"status": "ok"})
+
+
+@csrf_exempt  # mail clients POST one-click with no session or CSRF token; the token is the key
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request, token: str):
+    """``/unsubscribe/<token>``: GET shows what the link stops; POST stops it (RFC 8058).
+
+    Works without signing in. A bad token is a 400 page that says so; a POST never needs more
+    than the token, so a mail client's ``List-Unsubscribe=One-Click`` request succeeds.
+    """
+    try:
+        handler, subject, arg = mail.read_token(token)
+        if request.method == "POST":
+            done = handler.apply(subject, arg)
+            if request.POST.get("List-Unsubscribe") == "One-Click":  # a mail client, not a person
+                return HttpResponse(done, content_type="text/plain; charset=utf-8")
+            return render(request, "unsubscribe.html", {"done": done})
+        return render(request, "unsubscribe.html", {"describe": handler.describe(subject, arg)})
+    except ServiceError as error:
+        return render(request, "unsubscribe.html", {"error": error.message}, status=error.status)

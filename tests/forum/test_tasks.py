@@ -108,6 +108,10 @@ def test_bin_worker_starts_the_configured_worker(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "No more tasks to run" in done.stdout + done.stderr
     unknown = subprocess.run(
-        ["bin/worker"], cwd=ROOT, env={**env, "TASKS_BACKEND": "x.Y"}, capture_output=True, text=True
+        ["bin/worker"],
+        cwd=ROOT,
+        env={**env, "TASKS_BACKEND": "x.Y"},
+        capture_output=True,
+        text=True,
     )
     assert unknown.returncode == 2 and "no worker command known" in unknown.stderr
