@@ -60,6 +60,21 @@ class RoundupForm(CleanTextMixin, forms.ModelForm):
         return cleaned
 
 
+class PasteForm(CleanTextMixin, forms.Form):
+    """The "paste links, get entries" box: any number of references, sent with the roundup."""
+
+    references = forms.CharField(
+        required=False,
+        label="Paste paper links",
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=(
+            "Any number of arXiv links or ids (arXiv:2202.05262, hep-th/9901001), DOIs, "
+            "OpenReview links or other links, one per line or mixed in text. Each becomes a paper "
+            "below with its title, authors, year and abstract filled in, in the order pasted."
+        ),
+    )
+
+
 class PaperEntryForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = PaperEntry

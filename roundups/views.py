@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
 from forum.errors import ServiceError
 
-from .forms import PaperEntryFormSet, RoundupForm, show_service_error
+from . import paste
+from .forms import PaperEntryFormSet, PasteForm, RoundupForm, show_service_error
 from .models import Roundup, Series
 from .services import roundup_create, roundup_publish, roundup_update
 
@@ -54,22 +56,60 @@ def series(request, slug):
 
 def _edit_form(request, roundup):
     """Create and edit share this: validate both forms, then one service call saves both or
-    nothing; its refusals come back on the form."""
+    nothing; its refusals come back on the form. Papers pasted in the paste box are added after
+    the save (``_add_pasted``)."""
     instance = roundup or Roundup()
     form = RoundupForm(request.POST or None, instance=instance)
     formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
+    paste_form = PasteForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        paste_form.is_valid()
         try:
             saved = _save(request.user, roundup, form, formset)
         except ServiceError as error:
             show_service_error(form, formset, error)
         else:
+            pasted = paste_form.cleaned_data.get("references", "")
+            if pasted.strip():
+                return _add_pasted(request, saved, pasted)
             if request.POST.get("action") == "preview":
                 return redirect("roundups:preview", saved.slug)
             messages.success(request, "Saved." if saved.is_published else "Draft saved.")
             return redirect("roundups:edit", saved.slug)
-    context = {"form": form, "formset": formset, "roundup": roundup}
+    context = {"form": form, "formset": formset, "paste_form": paste_form, "roundup": roundup}
     return render(request, "roundups/form.html", context)
+
+
+def _add_pasted(request, roundup, pasted):
+    """The roundup is saved; add the pasted papers. A refusal shows the edit page again with
+    the paste kept and the error on it (nothing of the paste was written)."""
+    try:
+        report = paste.add_pasted(roundup=roundup, by=request.user, text=pasted)
+    except ServiceError as error:
+        messages.success(request, "Draft saved." if not roundup.is_published else "Saved.")
+        paste_form = PasteForm({"references": pasted})
+        paste_form.is_valid()
+        paste_form.add_error("references", error.fields.get("references") or error.message)
+        context = {
+            "form": RoundupForm(instance=roundup),
+            "formset": PaperEntryFormSet(instance=roundup, prefix="entries"),
+            "paste_form": paste_form,
+            "roundup": roundup,
+        }
+        return render(request, "roundups/form.html", context, status=error.status)
+    _tell_pasted(request, report)
+    return redirect(reverse("roundups:edit", args=[roundup.slug]) + "#entries-heading")
+
+
+def _tell_pasted(request, report) -> None:
+    """The paste's report as messages: how many were added, then a line per problem."""
+    added = len(report.added)
+    messages.success(request, f"Added {added} paper{'s' if added != 1 else ''} from your paste.")
+    for line in report.problems:
+        messages.warning(request, f"Line {line.line} ({line.text}): {line.message}")
+    if report.unread_lines:
+        numbers = ", ".join(str(number) for number in report.unread_lines)
+        messages.info(request, f"No paper link found on line(s) {numbers}.")
 
 
 def _save(user, roundup, form, formset) -> Roundup:
