@@ -7,6 +7,7 @@ A roundup's own page shows its thread, so it lives with the thread in ``comments
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,8 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import author_required
 from forum.errors import ServiceError
 
+from forum.text import clean_text
+
 from . import paste
-from .forms import PaperEntryFormSet, PasteForm, RoundupForm, show_service_error
+from .crosspost import to_markdown
+from .forms import ImportForm, PaperEntryFormSet, PasteForm, RoundupForm, show_service_error
+from .importing import roundup_import
 from .models import Roundup, Series
 from .services import roundup_create, roundup_publish, roundup_update
 
@@ -157,3 +162,47 @@ def publish(request, slug):
         return redirect("roundups:preview", roundup.slug)
     messages.success(request, "Published.")
     return redirect(roundup)
+
+
+@require_GET
+def markdown(request, slug):
+    """The roundup as Markdown for crossposting; drafts only for their author and staff."""
+    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
+    url = request.build_absolute_uri(roundup.get_absolute_url())
+    response = HttpResponse(
+        to_markdown(roundup, roundup.entries.all(), url=url),
+        content_type="text/markdown; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{roundup.slug}.md"'
+    return response
+
+
+@author_required
+@require_http_methods(["GET", "POST"])
+def import_roundup(request):
+    """Make a draft from Markdown or BibTeX; what could not be read is listed on the draft."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = roundup_import(
+                author=request.user,
+                text=clean_text(data["text"]),
+                filename=data.get("filename", ""),
+                title=data["title"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error.fields.get("file") or error.message)
+            status = error.status
+        else:
+            papers = result.roundup.entries.count()
+            messages.success(
+                request, f"Imported a draft with {papers} paper{'s' if papers != 1 else ''}."
+            )
+            for problem in result.problems:
+                messages.warning(request, f"Not imported: {problem}")
+            return redirect("roundups:edit", result.roundup.slug)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "roundups/import.html", {"form": form}, status=status)
