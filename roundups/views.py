@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import author_required
 from forum.errors import ServiceError
-
 from forum.text import clean_text
 
 from . import paste
