@@ -16,7 +16,7 @@ by hand the way roundups are written, into the fields of a draft. The export's s
     <related>
     **My opinion:** <opinion>
 
-    ---
+    ___
     <outro>
 
 (blocks separated by blank lines). Text fields (titles, authors, abstracts) are escaped so they
@@ -26,7 +26,8 @@ Reading is looser, for posts written by hand: a paper starts at a heading that h
 a paragraph that is a (bold) link, or at a heading followed by a paragraph holding only a paper
 link; its abstract is a block quote or the plain paragraphs before the opinion, its byline an
 italic line or "Authors: ..."; the opinion runs from a "My opinion:" paragraph to the next paper.
-The outro starts at a horizontal rule or a heading without a link after the last paper. What
+The outro starts at a horizontal rule or a heading without a link after the last paper (in an
+export, only at its ``___`` rule, so an opinion may hold rules and headings of its own). What
 cannot be placed is listed in ``problems`` with its line. A first ``# Heading`` or the export's
 "Crossposted from" line gives the title.
 """
@@ -38,7 +39,16 @@ from markdown_it import MarkdownIt
 
 from . import references
 
+# The rule before the outro. Underscores, which people rarely type for a rule, so that an opinion
+# with a "---" or a heading of its own reads back whole: in an export (its first line links back)
+# only this rule starts the outro.
+OUTRO_RULE = "___"
 _md = MarkdownIt("commonmark")
+# Read link destinations exactly as written: this parser only reads (nothing here is rendered),
+# the importer refuses links that are not http(s) itself and lists them, and the export's links
+# must read back unchanged (markdown-it would percent-encode them).
+_md.validateLink = lambda url: True
+_md.normalizeLink = lambda url: url
 # Inline characters that would start Markdown syntax in a text field: always escaped.
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>&~|])")
 # What starts a block at the beginning of a line (a heading, a list, a quote): escaped there only.
@@ -56,6 +66,8 @@ _CODE = re.compile(
     r"^\s*(?:\*\*)?code(?:\*\*)?\s*:\s*(?:\*\*)?\s*<?(?P<url>https?://[^\s>]+)>?\s*$", re.I
 )
 _AUTHORS = re.compile(r"^\s*(?:\*\*)?authors?(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?P<authors>.+)$", re.I)
+# A plain paragraph such as "Kevin Meng, David Bau (2022)": a byline, not an abstract.
+_PLAIN_BYLINE = re.compile(r"^[^.\n]{1,300}\(\d{4}\)$")
 _BYLINE = re.compile(r"^(?P<authors>.*?)\s*(?:[(,]\s*(?P<year>\d{4})\s*\)?)?\s*$", re.S)
 _BACKLINK = re.compile(r"\b(?:crossposted|cross-posted|originally posted)\b", re.I)
 
@@ -74,7 +86,9 @@ def escape(text: str) -> str:
 
 
 def _destination(url: str) -> str:
-    return f"<{url}>" if re.search(r"[\s()<>]", url) else url
+    if re.search(r"[\s()<>\\]", url):
+        return "<" + re.sub(r"([<>\\])", r"\\\1", url) + ">"
+    return url
 
 
 def _quote(text: str) -> str:
@@ -113,7 +127,7 @@ def to_markdown(roundup, entries, *, url: str) -> str:
         parts.append(roundup.intro.strip())
     parts += [entry_markdown(entry) for entry in entries]
     if roundup.outro.strip():
-        parts.append("---\n\n" + roundup.outro.strip())
+        parts.append(f"{OUTRO_RULE}\n\n" + roundup.outro.strip())
     return "\n\n".join(parts) + "\n"
 
 
@@ -129,6 +143,7 @@ class Block:
     end: int
     tokens: list
     level: int = 0  # heading level
+    markup: str = ""  # a rule's characters ("___")
 
     @property
     def inline(self):
@@ -163,14 +178,15 @@ def _blocks(text: str) -> list[Block]:
         if token.level != 0 or token.map is None:
             index += 1
             continue
-        end = index + 1
+        end = index  # a leaf block (rule, fence, code, html) is one token
         if token.nesting == 1:
             closing = token.type.replace("_open", "_close")
             while not (tokens[end].type == closing and tokens[end].level == 0):
                 end += 1
         level = int(token.tag[1]) if token.type == "heading_open" else 0
         kind = token.type.removesuffix("_open")
-        blocks.append(Block(kind, token.map[0], token.map[1], tokens[index + 1 : end], level))
+        inner = tokens[index + 1 : end]
+        blocks.append(Block(kind, token.map[0], token.map[1], inner, level, token.markup))
         index = end + 1
     return blocks
 
@@ -259,7 +275,7 @@ def parse_markdown(text: str) -> ParsedRoundup:
     lines = text.splitlines()
     blocks = _blocks(text)
     parsed = ParsedRoundup()
-    start = _title(blocks, parsed)
+    start, exported = _title(blocks, parsed)
     papers: list[Paper] = []
     intro_end = outro_start = None
     index = start
@@ -272,7 +288,7 @@ def parse_markdown(text: str) -> ParsedRoundup:
             continue
         if not papers:
             intro_end = block.end
-        elif outro_start is None and _starts_outro(block):
+        elif outro_start is None and _starts_outro(block, exported):
             outro_start = block.end if block.kind == "hr" else block.start
         elif outro_start is None:
             _read_into(papers[-1], block, lines, parsed.problems)
@@ -284,24 +300,28 @@ def parse_markdown(text: str) -> ParsedRoundup:
     return parsed
 
 
-def _title(blocks: list[Block], parsed: ParsedRoundup) -> int:
-    """Read the title from the first block (a backlink line or a level-1 heading): blocks used."""
+def _title(blocks: list[Block], parsed: ParsedRoundup) -> tuple[int, bool]:
+    """Read the title from the first block (a backlink line or a level-1 heading): the blocks
+    used, and whether the text is an export of this site (its first line links back)."""
     if not blocks:
-        return 0
+        return 0, False
     first = blocks[0]
     if first.kind == "paragraph" and _BACKLINK.search(inline_text(first.inline)):
         opens = [index for index, child in enumerate(first.inline) if child.type == "link_open"]
         if opens:
             parsed.title = _link_at(first.inline, opens[0])[0]
-            return 1
+            return 1, True
     if first.kind == "heading" and first.level == 1 and not _heading_link(first):
         parsed.title = inline_text(first.inline).strip()
-        return 1
-    return 0
+        return 1, False
+    return 0, False
 
 
-def _starts_outro(block: Block) -> bool:
-    return block.kind == "hr" or block.kind == "heading"
+def _starts_outro(block: Block, exported: bool) -> bool:
+    if exported:
+        # (markdown-it-py reports a rule's markup one character longer than written)
+        return block.kind == "hr" and block.markup[:1] == OUTRO_RULE[0]
+    return block.kind in ("hr", "heading")
 
 
 def _source(lines: list[str], start: int, end: int) -> str:
@@ -353,8 +373,9 @@ def _read_field(paper: Paper, block: Block, source: str) -> bool:
     if found := _AUTHORS.match(inline_text(children)):
         fields["authors"] = found["authors"].strip()
         return True
-    if children and children[0].type == "em_open" and children[-1].type == "em_close":
-        byline = _BYLINE.match(inline_text(children[1:-1]).strip())
+    italic = children and children[0].type == "em_open" and children[-1].type == "em_close"
+    if italic or _PLAIN_BYLINE.match(inline_text(children).strip()):
+        byline = _BYLINE.match(inline_text(children[1:-1] if italic else children).strip())
         fields["authors"] = byline["authors"].strip().strip(",")
         fields["year"] = int(byline["year"]) if byline["year"] else None
         return True
