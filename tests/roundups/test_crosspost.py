@@ -4,8 +4,8 @@
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from roundups import demo_data
@@ -242,7 +242,8 @@ BIB = r"""
   doi = {10.1145/3442188.3445922}
 }
 
-@misc{kaiser, title = {Caf{\'e} {\"U}ber Models}, author = {{\L}ukasz Kaiser}, url = {https://example.org/cafe}, year = {2019}}
+@misc{kaiser, title = {Caf{\'e} {\"U}ber Models}, author = {{\L}ukasz Kaiser},
+  url = {https://example.org/cafe}, year = {2019}}
 
 @misc{nolink, title = {A paper with no link}}
 
