@@ -100,7 +100,10 @@ def _add_pasted(request, roundup, pasted):
             "paste_form": paste_form,
             "roundup": roundup,
         }
-        return render(request, "roundups/form.html", context, status=error.status)
+        response = render(request, "roundups/form.html", context, status=error.status)
+        if getattr(error, "retry_after", None):
+            response["Retry-After"] = str(error.retry_after)
+        return response
     _tell_pasted(request, report)
     return redirect(reverse("roundups:edit", args=[roundup.slug]) + "#entries-heading")
 

@@ -337,6 +337,22 @@ def _full_form(roundup, references):
     return data
 
 
+def test_a_rate_limited_paste_is_a_429_with_retry_after_and_keeps_the_text(
+    client, author, draft, recorded_metadata, settings
+):
+    settings.PAPER_LOOKUP_RATE_LIMIT = 0
+    client.force_login(author)
+    response = client.post(
+        reverse("roundups:edit", args=[draft.slug]),
+        form_data(draft, references="2202.05262", action="paste"),
+    )
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    page = response.content.decode()
+    assert "You have looked up many papers lately" in page and "2202.05262</textarea>" in page
+    assert not draft.entries.exists() and recorded_metadata.requests == []
+
+
 def test_saving_without_a_paste_is_unchanged(client, author, draft):
     client.force_login(author)
     response = client.post(reverse("roundups:edit", args=[draft.slug]), form_data(draft))
