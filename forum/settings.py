@@ -237,6 +237,15 @@ COMMENT_MAX_LENGTH = 10_000  # longer than any real reply; stops pasted dumps
 COMMENT_RATE_LIMIT = int(os.environ.get("COMMENT_RATE_LIMIT", "10"))  # comments per window
 COMMENT_RATE_WINDOW = int(os.environ.get("COMMENT_RATE_WINDOW", "60"))  # seconds
 
+# Paper metadata look-ups (the "paste links" box: papers/metadata.py). The fetch function is a
+# dotted path so tests, and the live server of the browser tests, replay recorded answers.
+PAPER_METADATA_FETCH = os.environ.get("PAPER_METADATA_FETCH", "papers.metadata.http_fetch")
+PAPER_METADATA_TIMEOUT = float(os.environ.get("PAPER_METADATA_TIMEOUT", "5"))  # s per request
+# Requests to arXiv, Crossref and OpenReview one author may cause per window: a few pastes of
+# ten papers an hour is a busy week; more is a loop or a script, and they ask for restraint.
+PAPER_LOOKUP_RATE_LIMIT = int(os.environ.get("PAPER_LOOKUP_RATE_LIMIT", "60"))
+PAPER_LOOKUP_RATE_WINDOW = int(os.environ.get("PAPER_LOOKUP_RATE_WINDOW", "3600"))  # seconds
+
 # API tokens. An unused token is a credential nobody watches: it expires after this many days
 # without a request (last use is recorded at most once a minute). The cap keeps a leaked password
 # from minting tokens without end, and the settings page short.

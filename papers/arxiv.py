@@ -72,32 +72,59 @@ def _text(element) -> str:
     return " ".join((element.text or "").split()) if element is not None else ""
 
 
-def parse_feed(data: bytes, wanted_id: str) -> ArxivPaper:
-    """The paper in an API answer, or ``NotFound``/``ArxivError``."""
+def _read(data: bytes):
     if b"<!DOCTYPE" in data[:2000] or b"<!ENTITY" in data:
         # The API never sends a DTD; refusing one avoids entity-expansion tricks.
         raise ArxivError("arXiv sent an answer we could not read.")
     try:
-        feed = ET.fromstring(data)
+        return ET.fromstring(data)
     except ET.ParseError:
         raise ArxivError("arXiv sent an answer we could not read.") from None
-    entry = feed.find(f"{_ATOM}entry")
-    if entry is None:
-        raise NotFound(f"arXiv has no paper {wanted_id}.")
+
+
+def _paper(entry, paper_id: str) -> ArxivPaper | None:
+    """One Atom entry as a paper, or None for the API's error entry."""
     entry_id = _text(entry.find(f"{_ATOM}id"))
     title = _text(entry.find(f"{_ATOM}title"))
     if _ERROR_ID.search(entry_id) or not title or title == "Error":
-        raise NotFound(f"arXiv has no paper {wanted_id}.")
+        return None
     authors = [_text(author.find(f"{_ATOM}name")) for author in entry.findall(f"{_ATOM}author")]
     published = _text(entry.find(f"{_ATOM}published"))
-    year = int(published[:4]) if published[:4].isdigit() else None
     return ArxivPaper(
-        arxiv_id=wanted_id,
+        arxiv_id=paper_id,
         title=title,
         authors=", ".join(name for name in authors if name),
         abstract=_text(entry.find(f"{_ATOM}summary")),
-        year=year,
+        year=int(published[:4]) if published[:4].isdigit() else None,
     )
+
+
+def parse_feed(data: bytes, wanted_id: str) -> ArxivPaper:
+    """The paper in an API answer, or ``NotFound``/``ArxivError``."""
+    entry = _read(data).find(f"{_ATOM}entry")
+    paper = _paper(entry, wanted_id) if entry is not None else None
+    if paper is None:
+        raise NotFound(f"arXiv has no paper {wanted_id}.")
+    return paper
+
+
+def batch_url(paper_ids) -> str:
+    """One ``id_list`` query for several papers (the API answers them all in one feed)."""
+    ids = list(paper_ids)
+    return (
+        f"{API_URL}?{urllib.parse.urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
+    )
+
+
+def parse_entries(data: bytes) -> dict[str, ArxivPaper]:
+    """Every paper in a batched answer, by canonical id (entries' ids carry a version)."""
+    found = {}
+    for entry in _read(data).findall(f"{_ATOM}entry"):
+        paper_id = arxiv_id(_text(entry.find(f"{_ATOM}id")))
+        paper = _paper(entry, paper_id) if paper_id else None
+        if paper is not None:
+            found[paper_id] = paper
+    return found
 
 
 def _fetch(paper_id: str) -> bytes:

@@ -19,6 +19,7 @@ from .models import ENTRY_FIELDS, MAX_ENTRIES, PaperEntry, Roundup
 # Blank paper forms under the filled ones: enough to add a few papers without JavaScript
 # (saving the draft gives fresh blank forms); site.js adds more on demand.
 EXTRA_ENTRY_FORMS = 2
+IMPORT_MAX_BYTES = 1_000_000  # a hundred papers with long abstracts is ~200 kB
 # A service error about one paper: ``entries[2].url`` (a field) or ``entries[2]`` (the paper).
 _ENTRY_ERROR = re.compile(r"entries\[(?P<index>\d+)\](?:\.(?P<field>\w+))?")
 
@@ -58,6 +59,21 @@ class RoundupForm(CleanTextMixin, forms.ModelForm):
             if not slugify(cleaned["title"]).strip("-"):
                 self.add_error("slug", "Choose a slug: the title has no letters or digits in it.")
         return cleaned
+
+
+class PasteForm(CleanTextMixin, forms.Form):
+    """The "paste links, get entries" box: any number of references, sent with the roundup."""
+
+    references = forms.CharField(
+        required=False,
+        label="Paste paper links",
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=(
+            "Any number of arXiv links or ids (arXiv:2202.05262, hep-th/9901001), DOIs, "
+            "OpenReview links or other links, one per line or mixed in text. Each becomes a paper "
+            "below with its title, authors, year and abstract filled in, in the order pasted."
+        ),
+    )
 
 
 class PaperEntryForm(CleanTextMixin, forms.ModelForm):
@@ -148,3 +164,40 @@ PaperEntryFormSet = inlineformset_factory(
     max_num=MAX_ENTRIES,
     validate_max=True,
 )
+
+
+class ImportForm(CleanTextMixin, forms.Form):
+    """A roundup written elsewhere: a Markdown or .bib file, or its text pasted."""
+
+    file = forms.FileField(
+        required=False,
+        label="Markdown or BibTeX file",
+        help_text="A .md or .txt file written as roundups are (or exported here), or a .bib file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,.bib,text/*"}),
+    )
+    text = forms.CharField(
+        required=False,
+        label="Or paste it here",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    title = forms.CharField(
+        required=False,
+        max_length=Roundup._meta.get_field("title").max_length,
+        help_text="Left blank, the title comes from the text's first heading or the file's name.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > IMPORT_MAX_BYTES:
+                raise forms.ValidationError(f"At most {IMPORT_MAX_BYTES // 1000:,} kB.")
+            try:
+                cleaned["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "The file is not UTF-8 text.")
+                return cleaned
+            cleaned["filename"] = upload.name
+        elif not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError("Choose a file or paste the text.")
+        return cleaned

@@ -7,13 +7,19 @@ A roundup's own page shows its thread, so it lives with the thread in ``comments
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
 from forum.errors import ServiceError
+from forum.text import clean_text
 
-from .forms import PaperEntryFormSet, RoundupForm, show_service_error
+from . import paste
+from .crosspost import to_markdown
+from .forms import ImportForm, PaperEntryFormSet, PasteForm, RoundupForm, show_service_error
+from .importing import roundup_import
 from .models import Roundup, Series
 from .services import roundup_create, roundup_publish, roundup_update
 
@@ -54,22 +60,63 @@ def series(request, slug):
 
 def _edit_form(request, roundup):
     """Create and edit share this: validate both forms, then one service call saves both or
-    nothing; its refusals come back on the form."""
+    nothing; its refusals come back on the form. Papers pasted in the paste box are added after
+    the save (``_add_pasted``)."""
     instance = roundup or Roundup()
     form = RoundupForm(request.POST or None, instance=instance)
     formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
+    paste_form = PasteForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        paste_form.is_valid()
         try:
             saved = _save(request.user, roundup, form, formset)
         except ServiceError as error:
             show_service_error(form, formset, error)
         else:
+            pasted = paste_form.cleaned_data.get("references", "")
+            if pasted.strip():
+                return _add_pasted(request, saved, pasted)
             if request.POST.get("action") == "preview":
                 return redirect("roundups:preview", saved.slug)
             messages.success(request, "Saved." if saved.is_published else "Draft saved.")
             return redirect("roundups:edit", saved.slug)
-    context = {"form": form, "formset": formset, "roundup": roundup}
+    context = {"form": form, "formset": formset, "paste_form": paste_form, "roundup": roundup}
     return render(request, "roundups/form.html", context)
+
+
+def _add_pasted(request, roundup, pasted):
+    """The roundup is saved; add the pasted papers. A refusal shows the edit page again with
+    the paste kept and the error on it (nothing of the paste was written)."""
+    try:
+        report = paste.add_pasted(roundup=roundup, by=request.user, text=pasted)
+    except ServiceError as error:
+        messages.success(request, "Draft saved." if not roundup.is_published else "Saved.")
+        paste_form = PasteForm({"references": pasted})
+        paste_form.is_valid()
+        paste_form.add_error("references", error.fields.get("references") or error.message)
+        context = {
+            "form": RoundupForm(instance=roundup),
+            "formset": PaperEntryFormSet(instance=roundup, prefix="entries"),
+            "paste_form": paste_form,
+            "roundup": roundup,
+        }
+        response = render(request, "roundups/form.html", context, status=error.status)
+        if getattr(error, "retry_after", None):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    _tell_pasted(request, report)
+    return redirect(reverse("roundups:edit", args=[roundup.slug]) + "#entries-heading")
+
+
+def _tell_pasted(request, report) -> None:
+    """The paste's report as messages: how many were added, then a line per problem."""
+    added = len(report.added)
+    messages.success(request, f"Added {added} paper{'s' if added != 1 else ''} from your paste.")
+    for line in report.problems:
+        messages.warning(request, f"Line {line.line} ({line.text}): {line.message}")
+    if report.unread_lines:
+        numbers = ", ".join(str(number) for number in report.unread_lines)
+        messages.info(request, f"No paper link found on line(s) {numbers}.")
 
 
 def _save(user, roundup, form, formset) -> Roundup:
@@ -117,3 +164,47 @@ def publish(request, slug):
         return redirect("roundups:preview", roundup.slug)
     messages.success(request, "Published.")
     return redirect(roundup)
+
+
+@require_GET
+def markdown(request, slug):
+    """The roundup as Markdown for crossposting; drafts only for their author and staff."""
+    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
+    url = request.build_absolute_uri(roundup.get_absolute_url())
+    response = HttpResponse(
+        to_markdown(roundup, roundup.entries.all(), url=url),
+        content_type="text/markdown; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{roundup.slug}.md"'
+    return response
+
+
+@author_required
+@require_http_methods(["GET", "POST"])
+def import_roundup(request):
+    """Make a draft from Markdown or BibTeX; what could not be read is listed on the draft."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = roundup_import(
+                author=request.user,
+                text=clean_text(data["text"]),
+                filename=data.get("filename", ""),
+                title=data["title"],
+            )
+        except ServiceError as error:
+            form.add_error(None, error.fields.get("file") or error.message)
+            status = error.status
+        else:
+            papers = result.roundup.entries.count()
+            messages.success(
+                request, f"Imported a draft with {papers} paper{'s' if papers != 1 else ''}."
+            )
+            for problem in result.problems:
+                messages.warning(request, f"Not imported: {problem}")
+            return redirect("roundups:edit", result.roundup.slug)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "roundups/import.html", {"form": form}, status=status)

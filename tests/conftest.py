@@ -100,3 +100,27 @@ def run_tasks(db):
         return worker._run_tasks
 
     return run
+
+
+@pytest.fixture
+def recorded_metadata(settings):
+    """Paper look-ups answered from recorded files (tests/papers/recorded.py), never the network.
+
+    A setting, not a monkeypatch, so the browser tests' live server (a thread of this process)
+    replays the same files."""
+    from tests.papers.recorded import fetch
+
+    settings.PAPER_METADATA_FETCH = "tests.papers.recorded.fetch"
+    fetch.reset()
+    yield fetch
+    fetch.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_metadata_network(settings):
+    """A test that forgets ``recorded_metadata`` fails loudly instead of reaching arXiv."""
+    settings.PAPER_METADATA_FETCH = "tests.conftest.refuse_network"
+
+
+def refuse_network(url, *, timeout):
+    raise AssertionError(f"tests must not fetch {url}")

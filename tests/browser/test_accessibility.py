@@ -75,6 +75,14 @@ def test_roundup_form(open_tab, author):
     tab.finish()
 
 
+def test_import_page(open_tab, author):
+    tab = open_tab(bypass_csp=True)
+    tab.log_in(author.username)
+    tab.goto("/roundups/import")
+    assert violations(tab.page) == []
+    tab.finish()
+
+
 def test_settings_and_api_tokens_pages(open_tab, reader):
     from api.models import ApiToken
 

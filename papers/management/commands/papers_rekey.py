@@ -1,4 +1,4 @@
-"""Recompute every PaperEntry.paper_key after roundups/papers.py changes how links are read."""
+"""Recompute every PaperEntry.paper_key after roundups/references.py changes how links are read."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
