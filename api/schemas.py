@@ -169,6 +169,9 @@ class RoundupOut(Schema):
     number: int | None
     status: Literal["draft", "published"]
     published_at: datetime | None
+    publish_at: datetime | None = Field(
+        description="A draft's scheduled publish time; null when it is not scheduled."
+    )
     intro_html: str
     outro_html: str
     comments_locked: bool
@@ -225,6 +228,13 @@ class RoundupPatch(Input):
     entries: Annotated[list[EntryIn], Field(max_length=MAX_ENTRIES)] | None = None
     publish: bool | None = Field(
         None, description="true publishes a draft; false is refused once published."
+    )
+    publish_at: datetime | None = Field(
+        None,
+        description=(
+            "Schedule a draft: a time with its zone, in the future (to the minute); the site "
+            "publishes it then. null unschedules it."
+        ),
     )
 
 

@@ -61,5 +61,8 @@ class RoundupAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "author", ("series", "number")]}),
         ("Text", {"fields": ["intro", "outro", "crosspost_url"]}),
         ("Publishing", {"fields": ["status", "published_at", "comments_locked", "comment_count"]}),
+        ("Schedule", {"fields": ["publish_at", "publish_error", "publish_error_at"]}),
     ]
-    readonly_fields = ["comment_count"]  # kept by the comment services
+    # comment_count is kept by the comment services; the schedule by roundup_schedule and its
+    # task (a time typed here would have no task to publish it).
+    readonly_fields = ["comment_count", "publish_at", "publish_error", "publish_error_at"]

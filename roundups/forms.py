@@ -5,10 +5,13 @@ services', which the views call with ``cleaned_data`` and ``PaperEntryFormSet.en
 """
 
 import re
+import zoneinfo
+from datetime import UTC
 
 from django import forms
 from django.db import models
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from forum.errors import ServiceError, add_to_form
@@ -58,6 +61,51 @@ class RoundupForm(CleanTextMixin, forms.ModelForm):
         if creating and not cleaned.get("slug") and cleaned.get("title"):
             if not slugify(cleaned["title"]).strip("-"):
                 self.add_error("slug", "Choose a slug: the title has no letters or digits in it.")
+        return cleaned
+
+
+class ScheduleForm(CleanTextMixin, forms.Form):
+    """A draft's publish time: on the edit page (blank unschedules) and the preview page.
+
+    The browser's ``datetime-local`` input has no time zone, so the time is read in
+    ``time_zone``: UTC as the page is sent, the browser's own zone once site.js has filled it
+    in (and converted the shown time to it). Whether the time is in the future, and whether the
+    draft can be published, is the services' to say (``roundup_schedule``).
+    """
+
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "data-local-datetime": ""}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    time_zone = forms.CharField(
+        required=False, max_length=100, initial="UTC", widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, roundup=None, **kwargs):
+        if roundup is not None and roundup.publish_at is not None:
+            kwargs.setdefault("initial", {})
+            kwargs["initial"]["publish_at"] = timezone.localtime(roundup.publish_at, UTC)
+        super().__init__(*args, **kwargs)
+        # The help line (roundups/_schedule_fields.html) names the zone; site.js rewrites it.
+        self.fields["publish_at"].widget.attrs["aria-describedby"] = "publish-at-help"
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("time_zone") or "UTC"
+        try:
+            zone = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.add_error("time_zone", f"Unknown time zone “{name}”.")
+            return cleaned
+        when = cleaned.get("publish_at")
+        if when is not None:
+            # Django read the wall-clock time in UTC (the site's zone); read it in the author's.
+            wall_clock = timezone.make_naive(when, UTC)
+            cleaned["publish_at"] = wall_clock.replace(tzinfo=zone)
         return cleaned
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +56,17 @@ class Series(models.Model):
 class RoundupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_filter())
+
+    def drafts_of(self, user):
+        """``user``'s drafts for the drafts page: scheduled ones first, soonest first, then the
+        rest, most recently changed first."""
+        return (
+            self.filter(author=user)
+            .exclude(published_filter())
+            .with_counts()
+            .select_related("series")
+            .order_by(F("publish_at").asc(nulls_last=True), "-updated_at", "-pk")
+        )
 
     def visible_to(self, user):
         """Published roundups, plus drafts the user wrote (or all drafts, for staff)."""
@@ -135,6 +146,13 @@ class Roundup(models.Model):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # A draft's scheduled publish time (services.roundup_schedule); a task publishes it then.
+    # Cleared when it is published, unscheduled, or the task finds it cannot be published.
+    publish_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the scheduled publish did not happen (shown on the drafts and edit pages), with the
+    # time it was due; empty otherwise. Cleared by the next schedule, unschedule or publish.
+    publish_error = models.CharField(max_length=500, blank=True, editable=False)
+    publish_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     crosspost_url = models.URLField(
         blank=True, max_length=500, help_text="Where this roundup was also posted."
     )
@@ -166,6 +184,11 @@ class Roundup(models.Model):
 
     def get_absolute_url(self):
         return reverse("roundups:detail", args=[self.slug])
+
+    @property
+    def is_scheduled(self):
+        """A draft waiting for its publish time."""
+        return not self.is_published and self.publish_at is not None
 
     @property
     def is_published(self):

@@ -28,6 +28,7 @@ fault: ``title``, ``entries[2].url``) and ``Conflict`` (with ``SlugTaken``).
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -37,8 +38,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.roles import is_author
-from forum.errors import Conflict, InvalidInput, NotAllowed
+from forum.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from forum.hooks import fire
+from forum.tasks import enqueue_on_commit
 from forum.text import clean_text
 
 from . import hooks
@@ -60,9 +62,16 @@ SLUG_MAX_LENGTH = Roundup._meta.get_field("slug").max_length
 # Numbered suffixes tried before giving up on a title's slug: a title reused this often is a bot.
 MAX_SLUG_SUFFIX = 1000
 NO_PAPERS = "Add at least one paper before publishing."
+# How far ahead a draft may be scheduled: a weekly roundup is planned days ahead, not years; a
+# year also keeps a mistyped year (2062 for 2026) from hiding a draft's task for decades.
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+# The roundup's scheduling state, written together.
+SCHEDULE_FIELDS = ("publish_at", "publish_error", "publish_error_at")
+KEEP = object()  # "not passed", where None means something (publish_at=None unschedules)
 # What ``roundup_update`` may change; a field not passed stays as it is.
 UPDATABLE = (
     "title", "slug", "intro", "outro", "series", "number", "crosspost_url", "entries", "publish",
+    "publish_at",
 )  # fmt: skip
 
 
@@ -123,13 +132,17 @@ def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
 
     ``entries`` replaces every paper (see the module docstring for which entries keep their
     identity). ``publish=True`` publishes (as ``roundup_publish``); ``publish=False`` on a
-    published roundup is refused. The fields it takes are ``UPDATABLE``.
+    published roundup is refused. ``publish_at`` schedules (a datetime, as ``roundup_schedule``)
+    or unschedules (None) in the same transaction. The fields it takes are ``UPDATABLE``.
     """
     _check_may_edit(roundup, by, "change it")
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"roundup_update() got unexpected fields: {', '.join(sorted(unknown))}")
     publish = changes.pop("publish", None)
+    schedule = changes.pop("publish_at", KEEP)
+    if publish is True and schedule not in (KEEP, None):
+        raise InvalidInput(fields={"publish_at": "Publish now or schedule it, not both."})
     # Compared with the stored slug inside the transaction: the caller's instance may already
     # carry the new one (a bound ModelForm writes its input onto its instance).
     new_slug = _asked_slug(changes.pop("slug", ""))
@@ -150,6 +163,8 @@ def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
         _save_with_slug(roundup)
         if new_entries is not None:
             _replace_entries(roundup, new_entries)
+        if schedule is not KEEP:  # after the entries: scheduling checks the new ones
+            _schedule_locked(roundup, schedule)
         if publish is True and not roundup.is_published:
             _publish_locked(roundup)
     logger.info("roundup %s changed by user %s", roundup.pk, by.pk)
@@ -170,6 +185,59 @@ def roundup_publish(*, roundup, by):
         _publish_locked(roundup)
     logger.info("roundup %s published by user %s", roundup.pk, by.pk)
     return roundup
+
+
+def roundup_schedule(*, roundup: Roundup, by, publish_at: datetime) -> Roundup:
+    """Have a task publish the draft at ``publish_at`` (aware, in the future, whole minutes).
+
+    Only its author or staff; refused for a published roundup (``Conflict``) and for a draft
+    that publishing would refuse now (no papers). Publishing checks again when the time comes.
+    Scheduling again moves the time: the earlier time's task then does nothing.
+    """
+    _check_may_edit(roundup, by, "schedule it")
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        _schedule_locked(roundup, publish_at)
+    logger.info("roundup %s scheduled for %s by user %s", roundup.pk, publish_at, by.pk)
+    return roundup
+
+
+def roundup_unschedule(*, roundup: Roundup, by) -> Roundup:
+    """Take the draft's publish time away (its task then does nothing); idempotent."""
+    _check_may_edit(roundup, by, "unschedule it")
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        _schedule_locked(roundup, None)
+    logger.info("roundup %s unscheduled by user %s", roundup.pk, by.pk)
+    return roundup
+
+
+def roundup_publish_due(*, roundup_id: int, publish_at: datetime) -> str:
+    """The scheduled task's body: publish the draft if it is still scheduled for ``publish_at``.
+
+    The row is locked first, so of two workers running tasks for one roundup (two tasks, or one
+    run twice) the second sees it published and does nothing. A draft rescheduled or
+    unscheduled since, published by hand, or deleted is left alone. Publishing is checked again
+    as the author (``roundup_publish``'s rules: may the author still edit it, has it papers);
+    when it refuses, the draft stays a draft, unscheduled, and ``publish_error`` says why (the
+    drafts page shows it). Returns what happened: ``published``, ``refused`` or ``skipped``.
+    """
+    with transaction.atomic():
+        roundup = Roundup.objects.select_for_update().filter(pk=roundup_id).first()
+        if roundup is None or roundup.is_published or roundup.publish_at != publish_at:
+            return "skipped"
+        try:
+            _check_may_edit(roundup, roundup.author, "publish it")
+            with transaction.atomic():  # a refusal part way writes nothing of the publish
+                _publish_locked(roundup)
+        except ServiceError as error:
+            roundup.publish_at, roundup.publish_error_at = None, publish_at
+            roundup.publish_error = error.message[:500]
+            roundup.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
+            logger.warning("scheduled roundup %s not published: %s", roundup.pk, error.message)
+            return "refused"
+    logger.info("roundup %s published at its scheduled time", roundup.pk)
+    return "published"
 
 
 # --- one paper ---------------------------------------------------------------------------------
@@ -386,11 +454,67 @@ def _given_ids(entries, existing) -> list[int]:
     return given
 
 
-def _publish_locked(roundup: Roundup) -> None:
-    """Publish, with the roundup's row new or locked by the caller's transaction."""
+def _check_publishable(roundup: Roundup) -> None:
+    """What publishing needs, checked by publishing, scheduling and the scheduled task alike."""
     if not roundup.entries.exists():
         raise InvalidInput(NO_PAPERS)
+
+
+def _publish_locked(roundup: Roundup) -> None:
+    """Publish, with the roundup's row new or locked by the caller's transaction."""
+    _check_publishable(roundup)
     roundup.status = Roundup.Status.PUBLISHED
     roundup.published_at = timezone.now()
-    roundup.save(update_fields=["status", "published_at", "updated_at"])
+    roundup.publish_at, roundup.publish_error, roundup.publish_error_at = None, "", None
+    roundup.save(update_fields=["status", "published_at", *SCHEDULE_FIELDS, "updated_at"])
     fire(hooks.roundup_published, roundup=roundup)
+
+
+# --- scheduling (called inside the caller's transaction, with the row locked) -------------------
+
+
+def _publish_time(value) -> datetime:
+    """``value`` as a publish time: an aware datetime, to the minute, in the future."""
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        raise InvalidInput(fields={"publish_at": "Give a date and time with its time zone."})
+    value = value.replace(second=0, microsecond=0)
+    now = timezone.now()
+    if value <= now:
+        raise InvalidInput(fields={"publish_at": "Choose a time in the future."})
+    if value > now + MAX_SCHEDULE_AHEAD:
+        raise InvalidInput(
+            fields={"publish_at": f"Choose a time within {MAX_SCHEDULE_AHEAD.days} days."}
+        )
+    return value
+
+
+def _schedule_locked(roundup: Roundup, publish_at) -> None:
+    """Set (a datetime) or clear (None) the publish time of the locked ``roundup``.
+
+    The same time again changes nothing (no second task), so a form sent back unchanged is
+    fine even once that time has passed. A new time enqueues a task for it on commit; the
+    task of an earlier time finds the time changed and does nothing (``roundup_publish_due``).
+    """
+    if publish_at is None:
+        if roundup.publish_at is None and not roundup.publish_error:
+            return
+        roundup.publish_at, roundup.publish_error, roundup.publish_error_at = None, "", None
+        roundup.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
+        return
+    if roundup.publish_at is not None and publish_at == roundup.publish_at:
+        return
+    publish_at = _publish_time(publish_at)
+    if roundup.is_published:
+        raise Conflict(
+            "This roundup is published already; only drafts are scheduled.",
+            fields={"publish_at": ["This roundup is published already."]},
+        )
+    _check_publishable(roundup)
+    roundup.publish_at, roundup.publish_error, roundup.publish_error_at = publish_at, "", None
+    roundup.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
+    # Imported here: the task module imports this one (the task's body is roundup_publish_due).
+    from .tasks import publish_scheduled
+
+    enqueue_on_commit(
+        publish_scheduled.using(run_after=publish_at), roundup.pk, publish_at.isoformat()
+    )

@@ -13,18 +13,32 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from forum.errors import ServiceError
+from forum.errors import InvalidInput, ServiceError, add_to_form
 from forum.text import clean_text
 
 from . import paste
 from .crosspost import to_markdown
-from .forms import ImportForm, PaperEntryFormSet, PasteForm, RoundupForm, show_service_error
+from .forms import (
+    ImportForm,
+    PaperEntryFormSet,
+    PasteForm,
+    RoundupForm,
+    ScheduleForm,
+    show_service_error,
+)
 from .importing import roundup_import
 from .models import Roundup, Series
-from .services import roundup_create, roundup_publish, roundup_update
+from .services import (
+    roundup_create,
+    roundup_publish,
+    roundup_schedule,
+    roundup_unschedule,
+    roundup_update,
+)
 
 HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
 SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
+DRAFTS_PAGE_SIZE = 50  # more drafts than a year of weekly roundups is a backlog to clear
 
 
 def _editable_roundup(request, slug):
@@ -59,29 +73,66 @@ def series(request, slug):
 
 
 def _edit_form(request, roundup):
-    """Create and edit share this: validate both forms, then one service call saves both or
-    nothing; its refusals come back on the form. Papers pasted in the paste box are added after
-    the save (``_add_pasted``)."""
+    """Create and edit share this: validate the forms, then one service call saves them all or
+    nothing; its refusals come back on the forms. Papers pasted in the paste box are added after
+    the save (``_add_pasted``). A draft's page also has its publish time (``ScheduleForm``)."""
     instance = roundup or Roundup()
-    form = RoundupForm(request.POST or None, instance=instance)
-    formset = PaperEntryFormSet(request.POST or None, instance=instance, prefix="entries")
-    paste_form = PasteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    data = request.POST or None
+    form = RoundupForm(data, instance=instance)
+    formset = PaperEntryFormSet(data, instance=instance, prefix="entries")
+    paste_form = PasteForm(data)
+    schedule_form = None
+    if roundup is not None and not roundup.is_published:
+        schedule_form = ScheduleForm(data, roundup=roundup)
+    if request.method == "POST" and _all_valid(form, formset, schedule_form):
         paste_form.is_valid()
         try:
-            saved = _save(request.user, roundup, form, formset)
+            saved = _save(request.user, roundup, form, formset, schedule_form)
         except ServiceError as error:
-            show_service_error(form, formset, error)
+            rest = _on_schedule_form(schedule_form, error)
+            if rest is not None:
+                show_service_error(form, formset, rest)
         else:
-            pasted = paste_form.cleaned_data.get("references", "")
-            if pasted.strip():
-                return _add_pasted(request, saved, pasted)
-            if request.POST.get("action") == "preview":
-                return redirect("roundups:preview", saved.slug)
-            messages.success(request, "Saved." if saved.is_published else "Draft saved.")
-            return redirect("roundups:edit", saved.slug)
-    context = {"form": form, "formset": formset, "paste_form": paste_form, "roundup": roundup}
+            return _after_save(request, saved, paste_form)
+    context = {
+        "form": form,
+        "formset": formset,
+        "paste_form": paste_form,
+        "schedule_form": schedule_form,
+        "roundup": roundup,
+    }
     return render(request, "roundups/form.html", context)
+
+
+def _all_valid(*forms) -> bool:
+    """Validate every form given (so each shows its errors); None stands for no form."""
+    return all([form.is_valid() for form in forms if form is not None])
+
+
+def _on_schedule_form(schedule_form, error: ServiceError) -> ServiceError | None:
+    """Put a refusal of the publish time on the schedule form; the rest of the error, if any."""
+    if schedule_form is None or "publish_at" not in error.fields:
+        return error
+    for message in error.fields["publish_at"]:
+        schedule_form.add_error("publish_at", message)
+    rest = {name: messages for name, messages in error.fields.items() if name != "publish_at"}
+    return ServiceError(error.message, fields=rest) if rest else None
+
+
+def _after_save(request, saved, paste_form):
+    """Where a successful save goes: the pasted papers, the preview, or the edit page again."""
+    pasted = paste_form.cleaned_data.get("references", "")
+    if pasted.strip():
+        return _add_pasted(request, saved, pasted)
+    if request.POST.get("action") == "preview":
+        return redirect("roundups:preview", saved.slug)
+    if saved.is_published:
+        messages.success(request, "Saved.")
+    elif saved.publish_at is not None:
+        messages.success(request, "Draft saved; it is scheduled (see the time below).")
+    else:
+        messages.success(request, "Draft saved.")
+    return redirect("roundups:edit", saved.slug)
 
 
 def _add_pasted(request, roundup, pasted):
@@ -119,11 +170,13 @@ def _tell_pasted(request, report) -> None:
         messages.info(request, f"No paper link found on line(s) {numbers}.")
 
 
-def _save(user, roundup, form, formset) -> Roundup:
+def _save(user, roundup, form, formset, schedule_form=None) -> Roundup:
     """The valid forms' data to the services: a new roundup, or the changes to ``roundup``."""
     fields = {name: form.cleaned_data[name] for name in RoundupForm.Meta.fields}
     if roundup is None:
         return roundup_create(author=user, entries=formset.entries(), **fields)
+    if schedule_form is not None:
+        fields["publish_at"] = schedule_form.cleaned_data["publish_at"]
     return roundup_update(roundup=roundup, by=user, entries=formset.entries(), **fields)
 
 
@@ -146,10 +199,64 @@ def edit(request, slug):
 def preview(request, slug):
     """The roundup exactly as readers will see it, with a banner while it is a draft."""
     roundup = _editable_roundup(request, slug)
+    return _preview_page(request, roundup, ScheduleForm(roundup=roundup))
+
+
+def _preview_page(request, roundup, schedule_form, status=200):
+    """The preview, with the schedule form (bound and refused, or blank) for a draft."""
     roundup = Roundup.objects.for_page().get(pk=roundup.pk)
-    return render(
-        request, "roundups/preview.html", {"roundup": roundup, "entries": roundup.entries.all()}
+    context = {
+        "roundup": roundup,
+        "entries": roundup.entries.all(),
+        "schedule_form": None if roundup.is_published else schedule_form,
+    }
+    return render(request, "roundups/preview.html", context, status=status)
+
+
+@author_required
+@require_POST
+def schedule(request, slug):
+    """Schedule a draft's publishing (POST from the preview page); refusals shown on its form."""
+    roundup = _editable_roundup(request, slug)
+    form = ScheduleForm(request.POST, roundup=roundup)
+    status = 400
+    if form.is_valid():
+        when = form.cleaned_data["publish_at"]
+        try:
+            if when is None:
+                raise InvalidInput(fields={"publish_at": "Choose a date and time."})
+            roundup = roundup_schedule(roundup=roundup, by=request.user, publish_at=when)
+        except ServiceError as error:
+            add_to_form(form, error)
+            status = error.status
+        else:
+            messages.success(request, f"“{roundup.title}” is scheduled.")
+            return redirect("roundups:drafts")
+    return _preview_page(request, roundup, form, status=status)
+
+
+@author_required
+@require_POST
+def unschedule(request, slug):
+    """Take a draft's publish time away (POST, from the drafts page); it stays a draft."""
+    roundup = _editable_roundup(request, slug)
+    try:
+        roundup = roundup_unschedule(roundup=roundup, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"“{roundup.title}” is no longer scheduled; it stays a draft.")
+    return redirect("roundups:drafts")
+
+
+@author_required
+@require_GET
+def drafts(request):
+    """The author's drafts: the scheduled ones first with their times, then the others."""
+    page = Paginator(Roundup.objects.drafts_of(request.user), DRAFTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    return render(request, "roundups/drafts.html", {"page": page, "drafts": page.object_list})
 
 
 @author_required

@@ -43,6 +43,7 @@ def roundup_out(roundup: Roundup) -> dict:
         "number": roundup.number,
         "status": roundup.status,
         "published_at": roundup.published_at,
+        "publish_at": roundup.publish_at if not roundup.is_published else None,
         "intro_html": roundup.intro_html,
         "outro_html": roundup.outro_html,
         "comments_locked": roundup.comments_locked,
@@ -113,11 +114,13 @@ def roundup_detail(request, slug: Slug):
     "/{slug}", response={200: RoundupOut, **errors(400, 401, 403, 404, 409, 422)}, auth=WRITE_AUTH
 )
 def roundup_change(request, data: RoundupPatch, slug: Slug):
-    """Change a roundup (its author or staff): only the fields sent; ``publish: true`` publishes."""
+    """Change a roundup (its author or staff): only the fields sent; ``publish: true`` publishes,
+    ``publish_at`` schedules a draft (null unschedules)."""
     roundup = _visible(request.user, slug=slug)
     sent = data.model_dump(exclude_unset=True)
-    # null means "leave as is", except where null is a value: no series, no number.
-    changes = {k: v for k, v in sent.items() if v is not None or k in ("series", "number")}
+    # null means "leave as is", except where null is a value: no series, no number, no schedule.
+    nullable = ("series", "number", "publish_at")
+    changes = {k: v for k, v in sent.items() if v is not None or k in nullable}
     roundup = roundup_update(roundup=roundup, by=request.user, **changes)
     return _fresh(roundup)
 

@@ -81,8 +81,47 @@
     }
   }
 
+  // Times shown in the reader's own time zone. The page says them in UTC (the server knows no
+  // reader's zone); <time datetime> carries the instant, so the text can be rewritten here.
+  function showLocalTimes() {
+    document.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      var when = new Date(element.getAttribute("datetime"));
+      if (isNaN(when.getTime())) { return; }
+      element.title = element.textContent.trim();
+      element.textContent = when.toLocaleString(undefined, {
+        dateStyle: "medium", timeStyle: "short"
+      });
+    });
+  }
+
+  function pad(number) { return (number < 10 ? "0" : "") + number; }
+
+  // A publish-time input (datetime-local has no zone): as sent, its value is UTC and the hidden
+  // time_zone field says "UTC". Here both switch to the browser's zone, so the author types
+  // their own wall-clock time and the server reads it in that zone (roundups.forms.ScheduleForm).
+  function useLocalZone(input) {
+    var form = input.form;
+    var zoneField = form && form.querySelector("input[name='time_zone']");
+    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zoneField || !zone || (zoneField.value && zoneField.value !== "UTC")) { return; }
+    if (input.value) {
+      var when = new Date(input.value + "Z");
+      if (isNaN(when.getTime())) { return; }
+      input.value = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" +
+        pad(when.getDate()) + "T" + pad(when.getHours()) + ":" + pad(when.getMinutes());
+    }
+    zoneField.value = zone;
+    var help = form.querySelector("[data-zone-help]");
+    if (help) {
+      help.textContent = help.textContent.replace("Times are in UTC.",
+        "Times are in your time zone (" + zone + ").");
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var container = document.querySelector("[data-entry-forms]");
     if (container) { setUpEntryForms(container); }
+    showLocalTimes();
+    document.querySelectorAll("input[data-local-datetime]").forEach(useLocalZone);
   });
 })();
