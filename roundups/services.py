@@ -198,7 +198,7 @@ def roundup_schedule(*, roundup: Roundup, by, publish_at: datetime) -> Roundup:
     with transaction.atomic():
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
         _schedule_locked(roundup, publish_at)
-    logger.info("roundup %s scheduled for %s by user %s", roundup.pk, publish_at, by.pk)
+    logger.info("roundup %s scheduled for %s by user %s", roundup.pk, roundup.publish_at, by.pk)
     return roundup
 
 
@@ -474,10 +474,9 @@ def _publish_locked(roundup: Roundup) -> None:
 
 
 def _publish_time(value) -> datetime:
-    """``value`` as a publish time: an aware datetime, to the minute, in the future."""
+    """``value`` (to the minute) checked as a publish time: aware, in the future, not too far."""
     if not isinstance(value, datetime) or timezone.is_naive(value):
         raise InvalidInput(fields={"publish_at": "Give a date and time with its time zone."})
-    value = value.replace(second=0, microsecond=0)
     now = timezone.now()
     if value <= now:
         raise InvalidInput(fields={"publish_at": "Choose a time in the future."})
@@ -501,6 +500,8 @@ def _schedule_locked(roundup: Roundup, publish_at) -> None:
         roundup.publish_at, roundup.publish_error, roundup.publish_error_at = None, "", None
         roundup.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
         return
+    if isinstance(publish_at, datetime):
+        publish_at = publish_at.replace(second=0, microsecond=0)
     if roundup.publish_at is not None and publish_at == roundup.publish_at:
         return
     publish_at = _publish_time(publish_at)

@@ -15,6 +15,4 @@ def publish_scheduled(roundup_id: int, publish_at: str) -> str:
     the draft was rescheduled, unscheduled or published (see ``roundup_publish_due``). A
     database error is retried with the shared backoff; a refusal to publish is not an error.
     """
-    return roundup_publish_due(
-        roundup_id=roundup_id, publish_at=datetime.fromisoformat(publish_at)
-    )
+    return roundup_publish_due(roundup_id=roundup_id, publish_at=datetime.fromisoformat(publish_at))
