@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from api.endpoints import roundups as roundup_endpoints
 from comments.services import comment_create, comment_delete
@@ -46,7 +47,7 @@ def test_list_is_published_only_newest_first_with_every_field(anon, author, read
     first = data["results"][0]
     assert set(first) == {
         "slug", "title", "url", "author", "series", "number", "status", "published_at",
-        "intro_html", "outro_html", "comments_locked", "comment_count", "entries",
+        "publish_at", "intro_html", "outro_html", "comments_locked", "comment_count", "entries",
     }  # fmt: skip
     assert first["author"] == "author"
     assert first["number"] == 12
@@ -341,3 +342,45 @@ def test_publishing_while_removing_every_entry_is_400_and_changes_nothing(as_aut
     assert response.json() == {"detail": "Add at least one paper before publishing."}
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.entries.count() == 2
+
+
+def test_patch_publish_at_schedules_and_null_unschedules(
+    as_author, author, django_capture_on_commit_callbacks
+):
+    draft = make_roundup(author=author, published=False, entries=1)
+    when = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_author.patch(f"/api/roundups/{draft.slug}", {"publish_at": when.isoformat()})
+    assert response.status_code == 200, response.content
+    assert response.json()["publish_at"].replace("Z", "+00:00") == when.isoformat()
+    assert response.json()["status"] == "draft"
+    assert DBTaskResult.objects.get().run_after == when
+    # Left out: unchanged. null: unscheduled.
+    assert as_author.patch(f"/api/roundups/{draft.slug}", {"title": "T"}).json()["publish_at"]
+    response = as_author.patch(f"/api/roundups/{draft.slug}", {"publish_at": None})
+    assert response.status_code == 200 and response.json()["publish_at"] is None
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [("2020-01-01T10:00:00Z", 400), ("2099-01-01T10:00:00", 400), ("soon", 422)],
+    ids=["past", "naive", "not-a-time"],
+)
+def test_patch_bad_publish_at_is_refused_and_writes_nothing(as_author, author, value, status):
+    draft = make_roundup(author=author, published=False, entries=1)
+    response = as_author.patch(
+        f"/api/roundups/{draft.slug}", {"title": "Changed", "publish_at": value}
+    )
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json()["fields"]["publish_at"]
+    draft.refresh_from_db()
+    assert draft.publish_at is None and draft.title != "Changed"
+
+
+def test_patch_publish_at_on_a_published_roundup_is_a_conflict(as_author, author):
+
+    published = make_roundup(author=author, entries=1)
+    when = (timezone.now() + timedelta(days=1)).isoformat()
+    response = as_author.patch(f"/api/roundups/{published.slug}", {"publish_at": when})
+    assert response.status_code == 409
