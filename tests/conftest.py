@@ -75,15 +75,23 @@ def roundup(db, author):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, monkeypatch):
     """Run every task that is ready, in this process, as ``bin/worker --batch`` would.
 
     Tasks are enqueued with ``transaction.on_commit`` (forum/tasks.py); inside a test's
     transaction nothing commits, so wrap the write in ``django_capture_on_commit_callbacks(
     execute=True)`` first. Returns how many tasks ran. The worker is django-tasks-db's own, the
     code production runs; only the process is this one.
+
+    The worker calls ``close_old_connections`` between tasks, which closes a connection whose
+    autocommit differs from the setting's: inside a test's transaction, that is the test's own
+    connection (on PostgreSQL: "connection already closed"). Django's TestCase turns the same
+    call off for requests; here it is turned off for the worker.
     """
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda **kwargs: None)
 
     def run(max_tasks: int | None = None) -> int:
         worker = Worker(

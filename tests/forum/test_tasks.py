@@ -24,7 +24,10 @@ def test_backoff_doubles_and_is_capped():
     assert tasks.retry_delay(30) <= tasks.MAX_DELAY * 1.2
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: a plain flush re-creates content types,
+# which a later serialized_rollback test (tests/roundups/test_schedule_concurrency.py) would then
+# collide with when it restores its snapshot on PostgreSQL.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rolled_back_write_enqueues_nothing():
     with pytest.raises(RuntimeError), transaction.atomic():
         tasks.enqueue_on_commit(tasks_for_tests.remember, "k", 1)
@@ -32,7 +35,7 @@ def test_rolled_back_write_enqueues_nothing():
     assert DBTaskResult.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_committed_write_enqueues_once_and_the_worker_runs_it(run_tasks):
     with transaction.atomic():
         tasks.enqueue_on_commit(tasks_for_tests.remember, "k", 7)
