@@ -9,6 +9,13 @@ else creates or replaces paper entries. Each rule lives here once:
   only place that says so, checked after the entries are written and inside the transaction, so
   a refusal writes nothing); a published roundup does not go back to draft (readers may already
   be discussing it);
+* scheduling (``roundup_schedule``, ``roundup_unschedule``, ``roundup_update(publish_at=)``):
+  a draft's ``publish_at`` is an aware time in the future, kept to the minute, and is refused
+  when publishing would be refused now. A task enqueued on commit for that time publishes the
+  draft then (``roundup_publish_due``), under the row lock and only if it is still a draft
+  scheduled for that very time, so an old task of a rescheduled, unscheduled or published draft
+  does nothing and no draft is published twice. Publishing is checked again then; a refusal
+  leaves a draft, unscheduled, with ``publish_error`` saying why;
 * slugs: a slug the caller typed must be free, else it is refused as ``SlugTaken`` (a Conflict:
   409 in the API, an error on the slug field of the form), because the author chose that address
   and silently getting another would surprise them. A slug made from the title (none typed) is
