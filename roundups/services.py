@@ -35,7 +35,7 @@ fault: ``title``, ``entries[2].url``) and ``Conflict`` (with ``SlugTaken``).
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -480,6 +480,17 @@ def _publish_locked(roundup: Roundup) -> None:
 # --- scheduling (called inside the caller's transaction, with the row locked) -------------------
 
 
+def _to_minute(value):
+    """An aware datetime in UTC, to the minute (anything else as it came, for _publish_time)."""
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        return value
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00 is before the first UTC instant Python can hold
+        raise InvalidInput(fields={"publish_at": "Choose a time in the future."}) from None
+    return value.replace(second=0, microsecond=0)
+
+
 def _publish_time(value) -> datetime:
     """``value`` (to the minute) checked as a publish time: aware, in the future, not too far."""
     if not isinstance(value, datetime) or timezone.is_naive(value):
@@ -507,8 +518,7 @@ def _schedule_locked(roundup: Roundup, publish_at) -> None:
         roundup.publish_at, roundup.publish_error, roundup.publish_error_at = None, "", None
         roundup.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
         return
-    if isinstance(publish_at, datetime):
-        publish_at = publish_at.replace(second=0, microsecond=0)
+    publish_at = _to_minute(publish_at)
     if roundup.publish_at is not None and publish_at == roundup.publish_at:
         return
     publish_at = _publish_time(publish_at)

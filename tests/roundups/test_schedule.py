@@ -182,8 +182,12 @@ def test_publishing_by_hand_clears_the_schedule_and_the_task_then_does_nothing(
         (lambda: timezone.now() + MAX_SCHEDULE_AHEAD + timedelta(days=1), "Choose a time within"),
         (lambda: datetime(2099, 1, 1, 12, 0), "with its time zone"),
         (lambda: "tomorrow", "with its time zone"),
+        (
+            lambda: datetime(1, 1, 1, tzinfo=zoneinfo.ZoneInfo("Pacific/Kiritimati")),
+            "Choose a time in the future.",
+        ),
     ],
-    ids=["past", "now", "too-far", "naive", "not-a-time"],
+    ids=["past", "now", "too-far", "naive", "not-a-time", "before-utc-begins"],
 )
 def test_bad_times_are_refused_and_write_nothing(
     draft, author, when, message, django_capture_on_commit_callbacks
