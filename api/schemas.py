@@ -31,7 +31,9 @@ USERNAME_MAX_LENGTH = 150  # auth.User.username
 PASSWORD_MAX_LENGTH = 1024  # long passphrases fit; megabyte "passwords" are not hashed
 MAX_PAGE = 100_000  # far past the last page of any real forum; keeps OFFSET in range
 
-SORTS = Literal["top", "new", "old", "best", "hot", "active"]  # comments.thread.tree.SORTS
+SORTS = Literal[
+    "top", "new", "old", "best", "hot", "active", "controversial"
+]  # comments.thread.tree.SORTS
 
 
 def _drop_nul(value: str) -> str:
