@@ -233,18 +233,34 @@ class RoundupPatch(Input):
 # --- comments ------------------------------------------------------------------------------------
 
 
+class VoteState(Schema):
+    value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 no vote.")
+    strong: bool
+
+
+class ViewerVotes(Schema):
+    approval: VoteState
+    agreement: VoteState
+
+
 class CommentOut(Schema):
     id: int
     parent: int | None
     author: str | None = Field(description="null for deleted and removed comments.")
     body: str = Field(description="Markdown source; empty for deleted and removed comments.")
     body_html: str
-    score: int
-    upvotes: int
-    downvotes: int
+    score: int = Field(description="Approval: the weighted sum of the approval votes (karma).")
+    upvotes: int = Field(description="Approval votes up.")
+    downvotes: int = Field(description="Approval votes down.")
+    agreement: int = Field(description="Agreement: the weighted sum of the agreement votes.")
+    agree_votes: int
+    disagree_votes: int
     created_at: datetime
     edited_at: datetime | None
     state: Literal["visible", "deleted", "removed"]
+    viewer_votes: ViewerVotes | None = Field(
+        description="The reader's own votes on both axes; null without credentials."
+    )
     replies: list["CommentOut"]
 
 
@@ -269,14 +285,30 @@ class CommentEditIn(Input):
 
 
 class VoteIn(Input):
+    """``{"value"}`` alone votes on approval with normal strength, as before both axes."""
+
     value: json_int(-1, 1) = Field(description="1 up, -1 down, 0 takes the vote back.")
+    axis: Literal["approval", "agreement"] = Field(
+        "approval", description="approval (karma and the sorts) or agreement (neither)."
+    )
+    strong: bool = Field(
+        False, strict=True, description="A strong vote: weighs more as your karma grows."
+    )
 
 
 class VoteOut(Schema):
+    """Both axes' counters after the vote, and your vote now standing on the axis voted on."""
+
     score: int
     upvotes: int
     downvotes: int
-    value: int
+    agreement: int
+    agree_votes: int
+    disagree_votes: int
+    axis: Literal["approval", "agreement"]
+    value: Literal[-1, 0, 1]
+    strong: bool
+    weight: int = Field(description="What your vote adds to its axis (0 with none).")
 
 
 # --- notifications -------------------------------------------------------------------------------

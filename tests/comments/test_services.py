@@ -3,7 +3,6 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from comments import services
 from comments.models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
 from comments.services import (
     comment_create,

@@ -31,9 +31,7 @@ NOW = T0 + timedelta(minutes=100)
 
 
 def row(id, parent, score=0, up=0, down=0, minute=0, state="visible", agree=0, disagree=0):
-    return Row(
-        id, parent, state, score, up, down, T0 + timedelta(minutes=minute), agree, disagree
-    )
+    return Row(id, parent, state, score, up, down, T0 + timedelta(minutes=minute), agree, disagree)
 
 
 def outline(forest, max_depth=100):
