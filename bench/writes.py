@@ -281,6 +281,7 @@ def measure_votes() -> dict:
     )
     two_axes = "axis" in inspect.signature(services.vote_cast).parameters
     samples = {"vote": [], "take_back": []} | ({"agreement_strong": []} if two_axes else {})
+    cpu = {name: [] for name in samples}  # this process's CPU: what a busy machine stretches less
     rnd = random.Random(11)
     for rep in range(VOTE_REPS + 3):  # the first three are a warm-up
         comment = Comment.objects.select_related("roundup").get(pk=rnd.choice(ids))
@@ -300,12 +301,16 @@ def measure_votes() -> dict:
             )
             services.vote_cast(comment=comment, user=voter, value=0, axis="agreement")
         if rep >= 3:
-            for name, (seconds, _) in timings.items():
+            for name, (seconds, cpu_seconds) in timings.items():
                 samples[name].append(seconds)
+                cpu[name].append(cpu_seconds)
     medians = {name: common.median_ms(s) for name, s in samples.items()}
     print(f"[{Comment.objects.db}] vote on the {size:,}-comment thread: "
           + ", ".join(f"{k} {v:.3f} ms" for k, v in medians.items()))  # fmt: skip
-    return {"n": size, "reps": VOTE_REPS, "median_ms": medians}
+    return {
+        "n": size, "reps": VOTE_REPS, "median_ms": medians,
+        "cpu_median_ms": {name: common.median_ms(s) for name, s in cpu.items()},
+    }  # fmt: skip
 
 
 def _recount(roundup) -> None:
