@@ -47,12 +47,6 @@ def vote_weight(karma: int, *, strong: bool) -> int:
     return STRONG_VOTE_TIERS[tier][1] if tier >= 0 else 1
 
 
-def karma_of(user_id: int) -> int:
-    """One user's kept karma (0 before any vote reached them): one query."""
-    value = Karma.objects.filter(user_id=user_id).values_list("value", flat=True).first()
-    return value or 0
-
-
 def karma_for(user_ids) -> dict[int, int]:
     """Karma of each user id, in one query (0 for users no vote has reached)."""
     user_ids = set(user_ids)
