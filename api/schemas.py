@@ -31,7 +31,9 @@ USERNAME_MAX_LENGTH = 150  # auth.User.username
 PASSWORD_MAX_LENGTH = 1024  # long passphrases fit; megabyte "passwords" are not hashed
 MAX_PAGE = 100_000  # far past the last page of any real forum; keeps OFFSET in range
 
-SORTS = Literal["top", "new", "old", "best", "hot", "active"]  # comments.thread.tree.SORTS
+SORTS = Literal[
+    "top", "new", "old", "best", "hot", "active", "controversial"
+]  # comments.thread.tree.SORTS
 
 
 def _drop_nul(value: str) -> str:
@@ -231,18 +233,34 @@ class RoundupPatch(Input):
 # --- comments ------------------------------------------------------------------------------------
 
 
+class VoteState(Schema):
+    value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 no vote.")
+    strong: bool
+
+
+class ViewerVotes(Schema):
+    approval: VoteState
+    agreement: VoteState
+
+
 class CommentOut(Schema):
     id: int
     parent: int | None
     author: str | None = Field(description="null for deleted and removed comments.")
     body: str = Field(description="Markdown source; empty for deleted and removed comments.")
     body_html: str
-    score: int
-    upvotes: int
-    downvotes: int
+    score: int = Field(description="Approval: the weighted sum of the approval votes (karma).")
+    upvotes: int = Field(description="Approval votes up.")
+    downvotes: int = Field(description="Approval votes down.")
+    agreement: int = Field(description="Agreement: the weighted sum of the agreement votes.")
+    agree_votes: int
+    disagree_votes: int
     created_at: datetime
     edited_at: datetime | None
     state: Literal["visible", "deleted", "removed"]
+    viewer_votes: ViewerVotes | None = Field(
+        description="The reader's own votes on both axes; null without credentials."
+    )
     replies: list["CommentOut"]
 
 
@@ -267,14 +285,30 @@ class CommentEditIn(Input):
 
 
 class VoteIn(Input):
+    """``{"value"}`` alone votes on approval with normal strength, as before both axes."""
+
     value: json_int(-1, 1) = Field(description="1 up, -1 down, 0 takes the vote back.")
+    axis: Literal["approval", "agreement"] = Field(
+        "approval", description="approval (karma and the sorts) or agreement (neither)."
+    )
+    strong: bool = Field(
+        False, strict=True, description="A strong vote: weighs more as your karma grows."
+    )
 
 
 class VoteOut(Schema):
+    """Both axes' counters after the vote, and your vote now standing on the axis voted on."""
+
     score: int
     upvotes: int
     downvotes: int
-    value: int
+    agreement: int
+    agree_votes: int
+    disagree_votes: int
+    axis: Literal["approval", "agreement"]
+    value: Literal[-1, 0, 1]
+    strong: bool
+    weight: int = Field(description="What your vote adds to its axis (0 with none).")
 
 
 # --- notifications -------------------------------------------------------------------------------

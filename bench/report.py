@@ -144,7 +144,7 @@ def writes_section(backend, writes) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for slug, row in writes.items():
-        if not isinstance(row, dict) or slug == "new-root":
+        if not isinstance(row, dict) or slug in ("new-root", "vote"):
             continue
         m = row["median_ms"]
         kind = "one root tree" if row["single_root"] else "realistic"
@@ -161,6 +161,14 @@ def writes_section(backend, writes) -> list[str]:
         lines.append(
             f"| new root comment | {root['n']:,} in the table | — | {fmt(m['ours'])} "
             f"| {fmt(m['mptt'])} | {fmt(m['mptt_lock'])} | — | — | — |"
+        )
+    vote = writes.get("vote")
+    if vote:
+        m = vote["median_ms"]
+        lines.append(
+            f"| a vote (approval up; take back; strong agreement) | {vote['n']:,} | — "
+            f"| {fmt(m['vote'])}; {fmt(m['take_back'])}; {fmt(m.get('agreement_strong'))} "
+            "| — | — | — | — | — |"
         )
     by = {(r["single_root"], r["n"]): r["median_ms"] for r in writes.values()
           if isinstance(r, dict) and "single_root" in r}  # fmt: skip

@@ -29,6 +29,7 @@ from .thread.page import (
     render_thread_page,
     thread_context,
 )
+from .thread.votes import AXES, parse_state
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
 GET_POST = require_http_methods(["GET", "POST"])
@@ -36,6 +37,27 @@ VOTE_VALUE = re.compile(r"-?[0-9]{1,2}")  # shaped like a number; the service ch
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+_STRONG_TEXT = {"": False, "0": False, "false": False, "off": False,
+                "1": True, "true": True, "on": True}  # fmt: skip
+
+
+def _vote_fields(post) -> tuple:
+    """(axis, value, strong) from a vote form: a button's ``approval=<state>`` or
+    ``agreement=<state>`` (-2 .. 2, see thread/votes.py), or the fields the API takes,
+    ``value`` with ``axis`` and ``strong`` (approval and normal when left out). What cannot be
+    read is passed on as it came, for the service to refuse with its message."""
+    for axis in AXES:
+        if axis in post:
+            state = parse_state(post[axis])
+            if state is None:
+                return axis, post[axis], False
+            return axis, (state > 0) - (state < 0), abs(state) == 2
+    raw = post.get("value", "")
+    value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw
+    strong = post.get("strong", "").strip().lower()
+    return post.get("axis", AXES[0]), value, _STRONG_TEXT.get(strong, strong)
 
 
 def _comment(pk) -> Comment:
@@ -202,12 +224,14 @@ def reply(request, pk):
 @require_POST
 @login_to_act
 def vote(request, pk):
-    """Vote up (1), down (-1) or take the vote back (0); JSON for scripts, else back to it."""
+    """Vote on one axis: up, down, strong or not, or take the vote back; JSON for scripts,
+    else back to the comment."""
     comment = _comment(pk)
-    raw = request.POST.get("value", "")
-    value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw  # the service says what is wrong
+    axis, value, strong = _vote_fields(request.POST)
     try:
-        result = services.vote_cast(comment=comment, user=request.user, value=value)
+        result = services.vote_cast(
+            comment=comment, user=request.user, value=value, axis=axis, strong=strong
+        )
     except ServiceError as error:
         return _error(request, error, back=anchor_url(comment))
     if wants_json(request):

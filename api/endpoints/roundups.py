@@ -125,8 +125,10 @@ def roundup_change(request, data: RoundupPatch, slug: Slug):
 @router.get("/{slug}/comments", response={200: ThreadOut, **errors(401, 404, 422)})
 def thread(request, slug: Slug, sort: SORTS = DEFAULT_SORT):
     """The whole thread, nested; siblings in ``sort`` order at every depth."""
-    roundup = _visible(reader(request), slug=slug)
-    return HttpResponse(thread_json(roundup, sort=sort), content_type="application/json")
+    user = reader(request)
+    roundup = _visible(user, slug=slug)
+    body = thread_json(roundup, sort=sort, user=user)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.post(
@@ -140,6 +142,5 @@ def comment_new(request, data: CommentIn, slug: Slug):
     comment = comment_create(
         roundup=roundup, author=request.user, body=data.body, parent=data.parent
     )
-    return HttpResponse(
-        subtree_json(comment, sort=DEFAULT_SORT), status=201, content_type="application/json"
-    )
+    body = subtree_json(comment, sort=DEFAULT_SORT, user=request.user)
+    return HttpResponse(body, status=201, content_type="application/json")

@@ -48,6 +48,7 @@ SORT_LABELS = {
     "best": "Best",
     "hot": "Hot",
     "active": "Active",
+    "controversial": "Controversial",
 }
 
 

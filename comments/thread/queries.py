@@ -119,11 +119,27 @@ def _utc(value) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
-def viewer_votes(user, roundup) -> dict[int, int]:
-    """``{comment_id: value}`` for the viewer's votes on this roundup, in one query."""
+def viewer_votes(user, roundup) -> dict[int, tuple[int, int]]:
+    """``{comment_id: (approval, agreement)}`` for the viewer's votes on this roundup, in one
+    query. Each axis is -2 (strong down), -1, 0 (none), 1 or 2 (strong up)."""
     if not user.is_authenticated:
         return {}
-    return dict(Vote.objects.filter(user=user, roundup=roundup).values_list("comment_id", "value"))
+    mine: dict[int, tuple[int, int]] = {}
+    rows = Vote.objects.filter(user=user, roundup=roundup).values_list(
+        "comment_id", "axis", "value", "strong"
+    )
+    for comment_id, axis, value, strong in rows:
+        approval, agreement = mine.get(comment_id, _NO_VOTES)
+        state = value * 2 if strong else value
+        if axis == _APPROVAL:
+            mine[comment_id] = (state, agreement)
+        else:
+            mine[comment_id] = (approval, state)
+    return mine
+
+
+_NO_VOTES = (0, 0)
+_APPROVAL = Vote.Axis.APPROVAL.value
 
 
 def last_seen(user, roundup):

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from .. import permissions
 from . import row as declared
+from . import votes
 from .tree import COLLAPSE_AT_SCORE, Node, walk
 
 VISIBLE = "visible"
@@ -77,7 +78,7 @@ class Viewer:
     """Who is looking, and what they may do: worked out once per page."""
 
     user: object
-    votes: dict = field(default_factory=dict)  # comment id -> 1 | -1
+    votes: dict = field(default_factory=dict)  # comment id -> (approval, agreement): -2 .. 2
     csrf_token: str = ""
     new_since: datetime | None = None
     locked: bool = False
@@ -90,6 +91,7 @@ class Viewer:
         self.is_moderator = self.may.is_moderator
         self.can_act = self.may.may_comment()
         self.csrf_token = escape(self.csrf_token)
+        self.csrf_input = votes.csrf_input(self.csrf_token)
         self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
 
 
@@ -260,7 +262,6 @@ _CLASSES = tuple(
     for flags in range(16)
 )  # fmt: skip
 _ACTIONS_OPEN = f'<div class="{DOM.ACTIONS}">'
-_SCORE_OPEN = f'<span class="score" {DOM.SCORE}>'
 _REPLY_ATTR = DOM.REPLY
 
 
@@ -271,11 +272,9 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
         return (
             f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, page.now)}'
         )
-    score = row.score
     head = (
         f"{page.authors.get(row.author_id) or page.author(row)} &middot; "
-        f"{_SCORE_OPEN}{score} {'point' if score == 1 else 'points'}</span>"
-        f" &middot; {_time(row.created_at, page.now)}"
+        f"{votes.scores(row)} &middot; {_time(row.created_at, page.now)}"
     )
     if row.edited_at is not None:
         who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
@@ -346,18 +345,6 @@ def _owner_links(row, may: "permissions.Actor", base: str) -> str:
 
 
 def _vote(row, viewer: Viewer, base: str) -> str:
-    """Up and down buttons in one form, for a signed-in viewer who may vote on ``row``; a
-    pressed button's value is 0, so pressing it again takes the vote back, with or without
-    JavaScript."""
-    mine = viewer.votes.get(row.id, 0)
-    up, down = mine == 1, mine == -1
-    return (
-        f'<form class="{DOM.VOTE_FORM}" method="post" action="{base}vote/">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{viewer.csrf_token}">'
-        f'<button type="submit" class="vote {DOM.VOTE_UP}" name="value" value="{0 if up else 1}" '
-        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">&#9650;</button>'
-        f'<button type="submit" class="vote {DOM.VOTE_DOWN}" name="value" '
-        f'value="{0 if down else -1}" '
-        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">&#9660;</button>'
-        "</form>"
-    )
+    """Both axes' vote buttons in one form (``votes.py``), for a signed-in viewer who may vote
+    on ``row``."""
+    return votes.vote_form(base, viewer.csrf_input, viewer.votes.get(row.id))

@@ -1,7 +1,8 @@
 """Build a thread from the rows of one query and sort it: pure functions, no database.
 
 The rows come in any order (usually ``(tree_id, lft)``); each needs ``id``, ``parent_id``,
-``state``, ``score``, ``upvotes``, ``downvotes`` and ``created_at``. One pass groups children by
+``state``, ``score``, ``upvotes``, ``downvotes``, ``agree_votes``, ``disagree_votes`` and
+``created_at``. One pass groups children by
 parent id, so building is linear in the number of comments (django-mptt's
 ``cache_tree_children`` rescans the level above for every node). Sorting then orders siblings at
 every depth; the shape of the tree never changes.
@@ -11,7 +12,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 
-SORTS = ("top", "new", "old", "best", "hot", "active")
+SORTS = ("top", "new", "old", "best", "hot", "active", "controversial")
 DEFAULT_SORT = "top"
 MAX_DEPTH = 8  # levels shown nested on one page; deeper replies go behind "continue this thread"
 WILSON_Z = 1.281551565545  # 80% confidence, as Reddit and Lobsters
@@ -49,6 +50,22 @@ def wilson_lower_bound(upvotes: int, downvotes: int, z: float = WILSON_Z) -> flo
     return (centre - spread) / (1 + z2 / n)
 
 
+def controversy(agree_votes: int, disagree_votes: int) -> float:
+    """How divided readers are on a comment's truth: ``(a + d) ** (min(a, d) / max(a, d))``,
+    where ``a`` and ``d`` count the agree and disagree votes (0 unless both are above 0).
+
+    Reddit's controversy formula on the agreement axis: the base rewards activity, the exponent
+    balance (1 when evenly split, near 0 when one-sided), so 10 agree against 10 disagree (20)
+    ranks above 30 against 3 (30 ** 0.1 = 1.4), and above 2 against 2 (4). It counts votes, not
+    their weights: a divided readership, not one strong voter, is what makes a comment
+    controversial. Approval plays no part.
+    """
+    if agree_votes <= 0 or disagree_votes <= 0:
+        return 0.0
+    low, high = sorted((agree_votes, disagree_votes))
+    return float(agree_votes + disagree_votes) ** (low / high)
+
+
 def hot_score(score: int, created_at: datetime, now: datetime) -> float:
     age_hours = max((now - created_at).total_seconds(), 0.0) / 3600.0
     return score / (age_hours + 2.0) ** HOT_GRAVITY
@@ -76,6 +93,12 @@ def _sort_key(sort: str, now: datetime):
         )
     if sort == "active":
         return lambda n: (_neg_ts(n.last_activity), n.comment.created_at, n.comment.id)
+    if sort == "controversial":
+        return lambda n: (
+            -controversy(n.comment.agree_votes, n.comment.disagree_votes),
+            n.comment.created_at,
+            n.comment.id,
+        )
     raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
 
 

@@ -6,6 +6,8 @@
 // declares the same names (rename one only in both places):
 //   .thread-section  .thread  .comment  .comment-children  .comment-inner  .comment-actions
 //   [data-score]  [data-reply]  .vote-form  .vote-up  .vote-down
+// and comments/thread/votes.py, class VoteDOM, the votes':
+//   .scores  [data-agreement]  .vote-axis[data-axis]  .vote-strong
 "use strict";
 
 (function () {
@@ -40,7 +42,35 @@
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
-  // --- votes: update the score and the pressed state in place -------------------------------
+  // --- votes: two axes, normal or strong; scores and pressed states updated in place -------
+  // Each button posts its axis (its name) and a state: -2 strong down .. 2 strong up; the
+  // pressed one posts 0, so pressing it again takes the vote back (comments/thread/votes.py).
+  // A strong vote: the doubled arrow; or Shift with a click or Enter/Space on the single one;
+  // or, on touch, pressing and holding the single one.
+
+  var HOLD_MS = 500;
+  var strongNext = null; // {button, at}: the single arrow whose next press is strong
+  var holdTimer = null;
+  var held = null; // {button, at}: voted by holding; the click that ends the hold is not a vote
+
+  function isSingle(button) {
+    return button && button.classList.contains("vote") && !button.classList.contains("vote-strong");
+  }
+
+  // A button's own state (what it casts when not pressed), from its class.
+  function stateOf(button) {
+    var down = /vote-(down|disagree)/.test(button.className) ? -1 : 1;
+    return button.classList.contains("vote-strong") ? 2 * down : down;
+  }
+
+  function signed(n) { return n > 0 ? "+" + n : String(n); }
+
+  function hoverText(r) {
+    var votes = r.upvotes + r.downvotes;
+    var agreeing = r.agree_votes + r.disagree_votes;
+    return r.score + " karma from " + plural(votes, "vote") + "; agreement " + signed(r.agreement) +
+      " from " + plural(agreeing, "vote");
+  }
 
   function showVoteError(form, message) {
     var note = form.querySelector(".vote-error");
@@ -57,34 +87,94 @@
     var comment = form.closest(".comment");
     var score = comment && comment.querySelector("[data-score]");
     if (score) { score.textContent = plural(result.score, "point"); }
-    var up = form.querySelector(".vote-up");
-    var down = form.querySelector(".vote-down");
-    // A pressed button's value is 0, so pressing it again takes the vote back.
-    up.setAttribute("aria-pressed", String(result.value === 1));
-    down.setAttribute("aria-pressed", String(result.value === -1));
-    up.value = result.value === 1 ? "0" : "1";
-    down.value = result.value === -1 ? "0" : "-1";
+    var agreement = comment && comment.querySelector("[data-agreement]");
+    if (agreement) { agreement.textContent = signed(result.agreement) + " agreement"; }
+    var scores = comment && comment.querySelector(".scores");
+    if (scores) { scores.title = hoverText(result); }
+    var standing = result.value * (result.strong ? 2 : 1);
+    var group = form.querySelector('[data-axis="' + result.axis + '"]');
+    group.querySelectorAll("button").forEach(function (button) {
+      var own = stateOf(button);
+      button.setAttribute("aria-pressed", String(own === standing));
+      button.value = own === standing ? "0" : String(own);
+    });
     var note = form.querySelector(".vote-error");
     if (note) { note.remove(); }
   }
 
-  thread.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.classList.contains("vote-form")) { return; }
-    var button = event.submitter;
-    if (!button || !button.value) { return; } // an old browser: let the form post normally
-    event.preventDefault();
-    var hadFocus = document.activeElement === button;
+  function castVote(form, chosen, pressed) {
+    var hadFocus = document.activeElement === pressed;
+    var extra = {};
+    extra[chosen.name] = chosen.value;
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    postJSON(form, { value: button.value })
+    postJSON(form, extra)
       .then(function (result) { applyVote(form, result); })
       .catch(function (error) { showVoteError(form, error.message); })
       .finally(function () {
         form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
         // Disabling the pressed button dropped the focus to <body>; a keyboard user keeps
         // their place (and can press again to take the vote back) only if it comes back.
-        if (hadFocus && document.activeElement === document.body) { button.focus(); }
+        if (hadFocus && document.activeElement === document.body) { pressed.focus(); }
       });
+  }
+
+  function markStrong(button) { strongNext = { button: button, at: Date.now() }; }
+
+  thread.addEventListener("click", function (event) {
+    var button = event.target.closest(".vote-form .vote");
+    if (!button) { return; }
+    if (held && held.button === button && Date.now() - held.at < 2000) {
+      event.preventDefault();
+      held = null;
+      return;
+    }
+    if (event.shiftKey && isSingle(button)) { markStrong(button); }
+  }, true);
+
+  thread.addEventListener("keydown", function (event) {
+    var button = event.target.closest && event.target.closest(".vote-form .vote");
+    if (button && event.shiftKey && (event.key === "Enter" || event.key === " ") && isSingle(button)) {
+      markStrong(button);
+    }
+  });
+
+  thread.addEventListener("pointerdown", function (event) {
+    var button = event.target.closest(".vote-form .vote");
+    if (!button || event.pointerType !== "touch" || !isSingle(button)) { return; }
+    clearTimeout(holdTimer);
+    button.classList.add("is-holding");
+    holdTimer = setTimeout(function () {
+      button.classList.remove("is-holding");
+      held = { button: button, at: Date.now() };
+      castVote(button.form, button.nextElementSibling, button); // its strong twin follows it
+    }, HOLD_MS);
+  });
+
+  ["pointerup", "pointercancel", "pointerleave"].forEach(function (type) {
+    thread.addEventListener(type, function (event) {
+      var button = event.target.closest && event.target.closest(".vote-form .vote");
+      if (!button) { return; }
+      clearTimeout(holdTimer);
+      button.classList.remove("is-holding");
+    });
+  });
+
+  thread.addEventListener("contextmenu", function (event) {
+    if (event.target.closest(".vote-form .vote")) { event.preventDefault(); } // long press
+  });
+
+  thread.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("vote-form")) { return; }
+    var button = event.submitter;
+    if (!button || !button.name) { return; } // an old browser: let the form post normally
+    event.preventDefault();
+    var chosen = button;
+    if (strongNext && strongNext.button === button && Date.now() - strongNext.at < 2000) {
+      chosen = button.nextElementSibling; // the strong twin of the single arrow
+    }
+    strongNext = null;
+    castVote(form, chosen, button);
   });
 
   // --- reply: an inline form under the comment, posted with fetch ----------------------------

@@ -58,14 +58,19 @@ def test_bulk_insert_matches_django_mptt():
     for tree_id in {row[2] for row in before}:
         Comment.objects.partial_rebuild(tree_id)
     assert list(Comment.objects.order_by("id").values_list(*columns)) == before
-    # Counters agree with the stored votes.
+    # Both axes' counters agree with the stored votes, and about half the comments have
+    # agreement votes.
+    agreed = 0
     for comment in Comment.objects.filter(roundup_id=thread["roundup_id"]):
-        values = list(Vote.objects.filter(comment=comment).values_list("value", flat=True))
-        assert (comment.score, comment.upvotes, comment.downvotes) == (
-            sum(values),
-            values.count(1),
-            values.count(-1),
-        )
+        for axis, counters in (
+            ("approval", (comment.score, comment.upvotes, comment.downvotes)),
+            ("agreement", (comment.agreement, comment.agree_votes, comment.disagree_votes)),
+        ):
+            votes = Vote.objects.filter(comment=comment, axis=axis)
+            values = list(votes.values_list("value", flat=True))
+            assert counters == (sum(values), values.count(1), values.count(-1))
+        agreed += comment.agree_votes + comment.disagree_votes > 0
+    assert 30 < agreed < 90
     # A reply through django-mptt afterwards lands where it should: the ids moved past ours.
     parent = Comment.objects.filter(roundup_id=thread["roundup_id"]).last()
     reply = Comment.objects.create(  # the tree row alone: its text is not what this checks

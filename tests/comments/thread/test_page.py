@@ -344,8 +344,9 @@ def test_logged_in_readers_get_a_labelled_form_with_maxlength_and_vote_buttons(
     assert 'maxlength="10000"' in html
     assert 'id="reply-form-template"' in html
     li = comment_li(html, theirs)
-    assert 'class="vote vote-up" name="value" value="0" aria-pressed="true"' in li
-    assert 'class="vote vote-down" name="value" value="-1" aria-pressed="false"' in li
+    assert 'class="vote vote-up" name="approval" value="0" aria-pressed="true"' in li
+    assert 'class="vote vote-down" name="approval" value="-1" aria-pressed="false"' in li
+    assert 'class="vote vote-agree" name="agreement" value="1" aria-pressed="false"' in li
     assert f'href="/comments/{theirs.pk}/edit/"' not in li
     own_li = comment_li(html, own)
     assert 'class="vote-form"' not in own_li  # no votes on your own comment
