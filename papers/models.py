@@ -62,6 +62,11 @@ class PaperSuggestion(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # /suggestions/ walks the open ones newest first from here (keyset), never scanning
+        # comments for them.
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="suggestion_state_time_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "taken"]), name="suggestion_status_valid"
