@@ -2,7 +2,8 @@
 
 The parent links are the truth; ``tree_id``, ``lft``, ``rght`` and ``level`` are an index derived
 from them, ``score``/``upvotes``/``downvotes`` a cache of the stored votes, karma a cache of the
-scores and ``Roundup.comment_count`` a cache of the visible comments. A check reads both and lists
+scores, ``Roundup.comment_count`` a cache of the visible comments (and, in
+``integrity_papers``, each paper entry's count and each ``Paper`` row). A check reads both and lists
 every place they disagree; a repair re-derives the index and the counters from the
 truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
@@ -17,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from roundups.models import Roundup
 
+from .integrity_papers import check_paper_counts, repair_paper_counts
 from .karma import karma_for, karma_totals
 from .locks import lock_new_root, lock_tree
 from .models import Comment, Karma, Vote
@@ -27,7 +29,9 @@ MAX_PROBLEMS_SHOWN_PER_TREE = 10
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "tree", "shared_tree_id", "counters", "karma", "comment_count", "unrepairable"
+    # "tree", "shared_tree_id", "counters", "karma", "comment_count", "entry_comment_count",
+    # "paper", "unrepairable"
+    kind: str
     message: str
     tree_id: int | None = None
     comment_id: int | None = None
@@ -48,6 +52,8 @@ class Report:
     bad_counters: list = field(default_factory=list)
     bad_karma: list = field(default_factory=list)  # user ids whose kept karma is not the sum
     bad_comment_counts: list = field(default_factory=list)  # roundup ids whose count is wrong
+    bad_entry_counts: list = field(default_factory=list)  # paper entry ids whose count is wrong
+    bad_papers: list = field(default_factory=list)  # paper keys whose Paper row is wrong
 
     @property
     def ok(self) -> bool:
@@ -90,6 +96,7 @@ def check_threads(*, roundup=None) -> Report:
     _check_counters(roundup, report)
     _check_karma(roundup, report)
     _check_comment_counts(roundup, report)
+    check_paper_counts(roundup, report, Problem)
     return report
 
 
@@ -361,6 +368,7 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
         changes.extend(_repair_counters(report.bad_counters))
         changes.extend(_repair_karma(roundup))
         changes.extend(_repair_comment_counts(report.bad_comment_counts))
+        changes.extend(repair_paper_counts(report))
     return changes, check_threads(roundup=roundup)
 
 
