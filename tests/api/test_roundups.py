@@ -376,3 +376,14 @@ def test_publishing_while_removing_every_entry_is_400_and_changes_nothing(as_aut
     assert response.json() == {"detail": "Add at least one paper before publishing."}
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.entries.count() == 2
+
+
+def test_the_cursor_and_next_are_in_the_openapi_schema(anon):
+    schema = anon.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/roundups"]["get"]
+    cursor = next(p for p in operation["parameters"] if p["name"] == "cursor")
+    assert cursor["in"] == "query" and not cursor.get("required")
+    assert "400" in operation["responses"]  # a cursor that is not ours
+    page = schema["components"]["schemas"]["RoundupPage"]
+    assert {"count", "page", "pages", "next", "results"} <= set(page["properties"])
+    assert "next" in page["required"]  # always sent, null on the last page
