@@ -65,7 +65,7 @@ def test_the_report_section_is_written_and_kept_by_make_bench(tmp_path, monkeypa
     scale.write_report()
     text = doc.read_text()
     assert "old text" in text and text.count(scale.START) == 1
-    assert "| home | 10.0 | 12.0 | 1.20x | ✓ |" in text
+    assert "| home | 10.0 | 12.0 | 1.20x | — | ✓ |" in text
     section = scale.keep_section(text)
     # make bench rewrites the whole file: the section survives it.
     monkeypatch.setattr(report, "DOCS", tmp_path / "docs")
