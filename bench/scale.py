@@ -48,7 +48,8 @@ SERIES_SHARE = 4  # 3 of every 4 roundups are in the measured series ("bench-wee
 RARE_WORD = "zeppelin"  # in 5 comments and one paper title at either size
 COMMON_WORD = "model"  # in about half of the generated comment bodies
 SEED = 20_261_201
-RUNS = {"list": (2, 7), "thread": (1, 3)}  # (warm-up, timed) requests per surface
+# (warm-up, timed) requests per surface and size; searches and threads take seconds on SQLite.
+RUNS = {"list": (2, 7), "search": (1, 5), "thread": (1, 3)}
 START, END = "<!-- bench-scale:start -->", "<!-- bench-scale:end -->"
 
 
@@ -273,14 +274,15 @@ def surfaces() -> list[tuple[str, str, str, bool]]:
     return found
 
 
-def measure(name, kind, url, client) -> dict:
+def _sample(client, url) -> tuple[float, float]:
+    wall, cpu = common.timed(lambda: client.get(url))
+    return wall, cpu
+
+
+def _count_and_peak(client, url) -> tuple[int, int, float]:
+    """Queries, bytes and peak Python KB of one request (untimed: both slow it down)."""
     from django.db import connection
 
-    warm, timed = RUNS["thread" if kind == "thread" else "list"]
-    for _ in range(warm):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    samples = [common.timed(lambda: client.get(url)) for _ in range(timed)]
     queries = []  # counted by a wrapper: the request's start clears Django's query log
 
     def count(execute, sql, params, many, context):
@@ -289,41 +291,72 @@ def measure(name, kind, url, client) -> dict:
 
     with connection.execute_wrapper(count):
         response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
     tracemalloc.start()
     client.get(url)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {
-        "name": name, "kind": kind, "url": url,
-        "ms": common.median_ms([wall for wall, _ in samples]),
-        # This process's CPU: steadier than wall time on a shared machine, but without
-        # PostgreSQL's share of the work.
-        "cpu_ms": common.median_ms([cpu for _, cpu in samples]),
-        "queries": len(queries), "bytes": len(response.content), "peak_kb": peak / 1024,
-    }  # fmt: skip
+    return len(queries), len(response.content), peak / 1024
 
 
-def time_all() -> list[dict]:
-    from django.contrib.auth.models import User
-    from django.test import Client
-
-    anonymous, author = Client(), Client()
-    author.force_login(User.objects.get(username="bench-author"))
-    rows = []
-    for name, kind, url, signed in surfaces():
-        rows.append(measure(name, kind, url, author if signed else anonymous))
-        print(f"  {name}: {rows[-1]['ms']:.1f} ms, {rows[-1]['queries']} queries", flush=True)
+def measure(surface: dict, use) -> dict:
+    """One surface at every size in ``surface`` (size -> (url, client)), runs interleaved size
+    by size, so load from elsewhere on the machine falls on all sizes alike."""
+    warm, timed = RUNS[surface["kind"] if surface["kind"] in RUNS else "list"]
+    samples = {size: [] for size in surface["at"]}
+    for run in range(warm + timed):
+        for size, (url, client) in surface["at"].items():
+            use(size)
+            if run < warm:
+                assert client.get(url).status_code == 200, url
+            else:
+                samples[size].append(_sample(client, url))
+    rows = {}
+    for size, (url, client) in surface["at"].items():
+        use(size)
+        queries, size_bytes, peak = _count_and_peak(client, url)
+        rows[size] = {
+            "name": surface["name"], "kind": surface["kind"], "url": url,
+            "ms": common.median_ms([wall for wall, _ in samples[size]]),
+            # This process's CPU: steadier than wall time on a shared machine, but without
+            # PostgreSQL's share of the work.
+            "cpu_ms": common.median_ms([cpu for _, cpu in samples[size]]),
+            "queries": queries, "bytes": size_bytes, "peak_kb": peak,
+        }  # fmt: skip
     return rows
 
 
-def run_size(backend: str, size_name: str, keep: bool) -> None:
-    """Build one size in a fresh database, time it, write ``<backend>-scale-<size>.json``."""
-    from django.core.management import call_command
-    from django.db import connections
+def _clients():
+    from django.contrib.auth.models import User
+    from django.test import Client
 
-    name = f"{DB_NAME}_{size_name}"
-    common.recreate_database(backend, name)
-    common.setup(backend, name=name)
+    author = Client()
+    author.force_login(User.objects.get(username="bench-author"))
+    return Client(), author
+
+
+def time_all(use=None, sizes=("only",)) -> dict[str, list[dict]]:
+    """Every surface at each of ``sizes`` (``use(size)`` switches the database): size -> rows."""
+    use = use or (lambda size: None)
+    found = {}
+    for size in sizes:
+        use(size)
+        anonymous, author = _clients()
+        for name, kind, url, signed in surfaces():
+            entry = found.setdefault(name, {"name": name, "kind": kind, "at": {}})
+            entry["at"][size] = (url, author if signed else anonymous)
+    rows = {size: [] for size in sizes}
+    for surface in found.values():
+        for size, row in measure(surface, use).items():
+            rows[size].append(row)
+        shown = ", ".join(f"{size} {rows[size][-1]['ms']:.1f} ms" for size in sizes)
+        print(f"  {surface['name']}: {shown}", flush=True)
+    return rows
+
+
+def _migrate_and_build(backend: str, size_name: str) -> dict:
+    from django.core.management import call_command
+
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
@@ -332,21 +365,67 @@ def run_size(backend: str, size_name: str, keep: bool) -> None:
     migrated = time.perf_counter() - started
     print(f"[{backend}] building {size_name}...", flush=True)
     result = build(size_name) | {"migrate_s": migrated}
-    print(f"[{backend}] {size_name} built in {result['build_s']:.0f}s; timing", flush=True)
-    result["rows"] = time_all()
+    print(f"[{backend}] {size_name} built in {result['build_s']:.0f}s", flush=True)
+    return result
+
+
+def run_size(backend: str, size_name: str, keep: bool, *, timing=True) -> None:
+    """Build one size in a fresh database (and time it alone unless ``timing`` is off)."""
+    from django.db import connections
+
+    name = f"{DB_NAME}_{size_name}"
+    common.recreate_database(backend, name)
+    common.setup(backend, name=name)
+    result = _migrate_and_build(backend, size_name)
+    if timing:
+        result["rows"] = time_all()["only"]
     common.write_result(backend, f"scale-{size_name}", result)
     connections["default"].close()
     if not keep:
         common.drop_database(backend, name)
 
 
+def time_both(backend: str, keep: bool) -> None:
+    """Time both built sizes in one process, interleaved: each request to the small site is
+    followed by the same request to the large one, on two connections kept open."""
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    common.setup(backend, name=f"{DB_NAME}_small")
+    small = connections["default"]
+    settings_large = dict(small.settings_dict)
+    settings_large["NAME"] = (
+        f"{DB_NAME}_large"
+        if backend == "postgres"
+        else str(common.RESULTS / f"{DB_NAME}_large.sqlite3")
+    )
+    large = load_backend(settings_large["ENGINE"]).DatabaseWrapper(settings_large, "default")
+    wrappers = {"small": small, "large": large}
+
+    def use(size):
+        connections["default"] = wrappers[size]
+
+    print(f"[{backend}] timing both sizes, interleaved", flush=True)
+    rows = time_all(use, ("small", "large"))
+    for size, wrapper in wrappers.items():
+        result = common.read_result(backend, f"scale-{size}")
+        common.write_result(backend, f"scale-{size}", result | {"rows": rows[size]})
+        wrapper.close()
+    if not keep:
+        for size in wrappers:
+            common.drop_database(backend, f"{DB_NAME}_{size}")
+
+
 def main_backend(backend: str, keep: bool) -> None:
-    """Both sizes, each in a process of its own (Django's settings are set once per process)."""
+    """Build each size in a process of its own (Django's settings are set once per process),
+    then time both in one more, interleaved."""
     import subprocess
 
     for size_name in ("small", "large"):
         command = [sys.executable, "-m", "bench.scale", "--db", backend, "--size", size_name]
-        subprocess.run(command + (["--keep"] if keep else []), check=True, cwd=common.ROOT)
+        subprocess.run(command + ["--keep", "--build-only"], check=True, cwd=common.ROOT)
+    command = [sys.executable, "-m", "bench.scale", "--db", backend, "--time-both"]
+    subprocess.run(command + (["--keep"] if keep else []), check=True, cwd=common.ROOT)
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -405,21 +484,23 @@ def section() -> str:
         "## At any size (`bench/scale.py`, `make bench-scale`)",
         "",
         "Written by `make bench-scale`; `make bench` keeps this section when it rewrites the "
-        "file. Median ms of 7 requests after 2 warm-ups (threads: 3 after 1) through "
-        "`django.test.Client`, DEBUG off; queries, bytes (uncompressed) and peak Python memory "
-        "(tracemalloc) from separate untimed requests. Growth is large / small in wall time (the "
-        "target); CPU growth is the same ratio of this process's CPU time, steadier on a shared "
-        "machine but blind to PostgreSQL's share. The two sizes run one after the other, so "
-        "load from other work on the machine shifts one and not the other. Small: 100 roundups, "
-        "1,000 papers, 10,000 comments (threads of 1,000 and 500), 2,500 log entries, "
+        "file. Median ms of 7 requests after 2 warm-ups (searches 5 after 1, threads 3 after 1) "
+        "through `django.test.Client`, DEBUG off; queries, bytes (uncompressed) and peak Python "
+        "memory (tracemalloc) from separate untimed requests. Growth is large / small in wall "
+        "time (the target); CPU growth is the same ratio of this process's CPU time, steadier on "
+        "a shared machine but blind to PostgreSQL's share. Both sizes are timed in one process, "
+        "interleaved request by request, so load from other work falls on both alike. Small: 100 "
+        "roundups, 1,000 papers, 10,000 comments (threads of 1,000 and 500), 2,500 log entries, "
         "500 suggestions. Large: 2,000 roundups, 20,000 papers, 200,000 comments (threads of "
         "50,000 and 10,000), 50,000 log entries, a user with 10,000 comments, 10,000 open "
-        'suggestions. "Last page" is the deepest keyset page. The thread rows compare the '
-        "biggest thread: 1,000 comments (small) against 50,000 (large).",
+        'suggestions. "Last page" is the deepest keyset page. The thread rows compare the biggest '
+        "thread: 1,000 comments (small) against 50,000 (large).",
         "",
     ]
     for backend in common.BACKENDS:
-        results = {size: common.read_result(backend, f"scale-{size}") for size in SIZES}
+        results = {
+            size: common.read_result(backend, f"scale-{size}") for size in ("small", "large")
+        }
         if all(results.values()):
             out += table(backend, results)
     out.append(END)
@@ -449,9 +530,13 @@ def main(argv=None) -> None:
     parser.add_argument("--size", choices=sorted(SIZES), help="Only this size (one process).")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--keep", action="store_true", help="Keep the databases afterwards.")
+    parser.add_argument("--build-only", action="store_true", help="With --size: no timing.")
+    parser.add_argument("--time-both", action="store_true", help="Time both built sizes.")
     args = parser.parse_args(argv)
-    if args.db and args.size:
-        run_size(args.db, args.size, args.keep)
+    if args.db and args.time_both:
+        time_both(args.db, args.keep)
+    elif args.db and args.size:
+        run_size(args.db, args.size, args.keep, timing=not args.build_only)
     elif args.db:
         main_backend(args.db, args.keep)
     if args.report:
