@@ -4,6 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# A paper's coverage row lives with the entries whose write paths keep it (roundups sits below
+# papers); named here too, where a reader of the papers app looks for it.
+from roundups.models import Paper
+
+__all__ = ["Paper", "PaperSuggestion", "PaperSuggestionQuerySet"]
+
 
 class PaperSuggestionQuerySet(models.QuerySet):
     def open(self):
