@@ -78,6 +78,16 @@ CommentBody = Annotated[
     Field(max_length=COMMENT_BODY_MAX_LENGTH, pattern=NOT_BLANK_PATTERN, description="Markdown."),
 ]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+# An opaque keyset cursor (forum/keyset.py): URL-safe base64, a time and an id.
+Cursor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The `next` of the previous page: the page after it. Opaque.",
+    ),
+]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_drop_nul)]
 
 
@@ -180,8 +190,14 @@ class RoundupOut(Schema):
 
 class RoundupPage(Schema):
     count: int = Field(description="Published roundups in all.")
-    page: int
+    page: int = Field(description="The ?page= asked for (1 when following a cursor).")
     pages: int
+    next: str | None = Field(
+        description=(
+            "Cursor of the next (older) page: pass it as ?cursor=. null on the last page. "
+            "Cursors cost the same on every page; ?page= reads past every skipped roundup."
+        )
+    )
     results: list[RoundupOut]
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench import common
+from bench.scale import keep_section
 
 DOCS = common.ROOT / "docs"
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -323,10 +324,14 @@ def main() -> None:
             out += writes_section(b, data[b]["writes"])
     out += ["## Under load (`bench/load.py`)", "",
             *load_section(common.read_result("postgres", "load"))]  # fmt: skip
+    path = DOCS / "benchmarks.md"
+    scale = keep_section(path.read_text()) if path.exists() else ""
+    if scale:  # make bench-scale's section (bench/scale.py) is its own: kept as it was
+        out += ["", scale, ""]
     notes = common.ROOT / "bench" / "findings.md"  # the hand-written analysis
     if notes.exists():
         out += ["", notes.read_text().strip(), ""]
-    (DOCS / "benchmarks.md").write_text("\n".join(out) + "\n")
+    path.write_text("\n".join(out) + "\n")
     if any(data[b]["page"] for b in common.BACKENDS):
         plot(data)
     print(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")

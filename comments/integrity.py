@@ -3,8 +3,9 @@
 The parent links are the truth; ``tree_id``, ``lft``, ``rght`` and ``level`` are an index derived
 from them, ``score``/``upvotes``/``downvotes`` a cache of the stored approval votes (weights
 summed), ``agreement``/``agree_votes``/``disagree_votes`` one of the agreement votes, karma a
-cache of the scores (so of the approval votes' weights) and ``Roundup.comment_count`` a cache of
-the visible comments. A check reads both and lists
+cache of the scores (so of the approval votes' weights), ``Roundup.comment_count`` a cache of the
+visible comments (and, in ``integrity_papers``, each paper entry's count and each ``Paper`` row).
+A check reads both and lists
 every place they disagree; a repair re-derives the index and the counters from the
 truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
@@ -19,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from roundups.models import Roundup
 
+from .integrity_papers import check_paper_counts, repair_paper_counts
 from .karma import karma_for, karma_totals
 from .locks import lock_new_root, lock_tree
 from .models import Comment, Karma, Vote
@@ -29,7 +31,8 @@ MAX_PROBLEMS_SHOWN_PER_TREE = 10
 
 @dataclass(frozen=True)
 class Problem:
-    # "tree", "shared_tree_id", "counters", "agreement", "karma", "comment_count", "unrepairable"
+    # "tree", "shared_tree_id", "counters", "agreement", "karma", "comment_count",
+    # "entry_comment_count", "paper", "unrepairable"
     kind: str
     message: str
     tree_id: int | None = None
@@ -52,6 +55,8 @@ class Report:
     bad_agreement: list = field(default_factory=list)  # comments whose agreement is off
     bad_karma: list = field(default_factory=list)  # user ids whose kept karma is not the sum
     bad_comment_counts: list = field(default_factory=list)  # roundup ids whose count is wrong
+    bad_entry_counts: list = field(default_factory=list)  # paper entry ids whose count is wrong
+    bad_papers: list = field(default_factory=list)  # paper keys whose Paper row is wrong
 
     @property
     def ok(self) -> bool:
@@ -95,6 +100,7 @@ def check_threads(*, roundup=None) -> Report:
     _check_agreement(roundup, report)
     _check_karma(roundup, report)
     _check_comment_counts(roundup, report)
+    check_paper_counts(roundup, report, Problem)
     return report
 
 
@@ -422,6 +428,7 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
         changes.extend(_repair_agreement(report.bad_agreement))
         changes.extend(_repair_karma(roundup))
         changes.extend(_repair_comment_counts(report.bad_comment_counts))
+        changes.extend(repair_paper_counts(report))
     return changes, check_threads(roundup=roundup)
 
 

@@ -19,7 +19,7 @@ from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from forum.hooks import fire
 from forum.markdown import find_mentions, render_markdown
 from forum.text import clean_text
-from roundups.models import PaperEntry, Roundup
+from roundups.models import Paper, PaperEntry, Roundup
 
 from . import hooks
 from .karma import karma_add, vote_weight
@@ -182,7 +182,7 @@ def comment_create(
                 comment.paper_entry_id = parent.paper_entry_id  # the root's, passed down
             comment.save()  # the tree row first: the text row's key is its id
             CommentText.objects.create(comment=comment, body=body, body_html=body_html)
-            _count_visible(roundup.pk, +1)
+            _count_visible(roundup.pk, +1, comment.paper_entry_id)
             fire(hooks.comment_posted, comment=comment, mentioned_ids=list(mentioned.values()))
     except BaseException:
         if rate_key is not None:
@@ -509,31 +509,47 @@ def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
     if changed:
         comment.state = state
         visible = Comment.State.VISIBLE
-        _count_visible(comment.roundup_id, int(state == visible) - int(allowed_from == visible))
+        delta = int(state == visible) - int(allowed_from == visible)
+        _count_visible(comment.roundup_id, delta, comment.paper_entry_id)
     return bool(changed)
 
 
-def _count_visible(roundup_id: int, delta: int) -> None:
-    """Move ``Roundup.comment_count`` by ``delta``: called inside the transaction that changed a
-    comment's visibility, after that change (the row lock it takes is then held only briefly).
+def _count_visible(roundup_id: int, delta: int, paper_entry_id: int | None = None) -> None:
+    """Move ``Roundup.comment_count`` by ``delta``, and for a comment about a paper its entry's
+    and its ``Paper``'s counts: called inside the transaction that changed a comment's
+    visibility, after that change (the row locks it takes are then held only briefly).
 
-    Relative, so concurrent changes add up; a decrement never takes the count below 0 (a count
+    Relative, so concurrent changes add up; a decrement never takes a count below 0 (a count
     that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete). The
     SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query on
     every post cost a fifth of a reply on SQLite (see the issue #8 note in bench/findings.md).
     """
     if delta == 0:
         return
-    using = Roundup.objects.db
-    quote = connections[using].ops.quote_name
-    table, count = quote(Roundup._meta.db_table), quote("comment_count")
-    sql = f"UPDATE {table} SET {count} = {count} + %s WHERE {quote(Roundup._meta.pk.column)} = %s"
-    params = [delta, roundup_id]
+    with connections[Roundup.objects.db].cursor() as cursor:
+        cursor.execute(*_count_sql(Roundup._meta.db_table, "id = %s", [roundup_id], delta))
+        if paper_entry_id is not None:
+            entry = PaperEntry._meta.db_table
+            cursor.execute(*_count_sql(entry, "id = %s", [paper_entry_id], delta))
+            # The paper's row counts the entries of published roundups: a comment is only ever
+            # on one, but the check keeps the two definitions the same.
+            of_entry = (
+                f"paper_key = (SELECT e.paper_key FROM {entry} e JOIN {Roundup._meta.db_table} r"
+                " ON r.id = e.roundup_id WHERE e.id = %s AND r.status = %s"
+                " AND r.published_at IS NOT NULL)"
+            )
+            params = [paper_entry_id, Roundup.Status.PUBLISHED]
+            cursor.execute(*_count_sql(Paper._meta.db_table, of_entry, params, delta))
+
+
+def _count_sql(table: str, where: str, params: list, delta: int) -> tuple[str, list]:
+    """``UPDATE table SET comment_count = comment_count + delta WHERE ...``, never below 0."""
+    sql = f"UPDATE {table} SET comment_count = comment_count + %s WHERE {where}"
+    params = [delta, *params]
     if delta < 0:
-        sql += f" AND {count} >= %s"
+        sql += " AND comment_count >= %s"
         params.append(-delta)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:

@@ -8,7 +8,6 @@ comment's anchor or re-render the form with the service's message and status. Wi
 import re
 from dataclasses import asdict
 
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forum.errors import InvalidInput, NotAllowed, ServiceError
 from forum.http import login_to_act, wants_json
 from forum.idempotency import idempotent_form
+from forum.keyset import page_from_request
 from roundups.models import Roundup, published_filter
 
 from . import permissions, services
@@ -193,8 +193,7 @@ def history(request, pk):
 def moderation_log(request):
     """Every moderator action, newest first: public, so moderation is accountable."""
     actions = ModerationAction.objects.select_related("moderator", "comment", "roundup", "user")
-    paginator = Paginator(actions.order_by("-created_at", "-pk"), MODERATION_LOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_from_request(actions, "created_at", MODERATION_LOG_PAGE_SIZE, request)
     return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
 
 

@@ -60,6 +60,13 @@ MIDDLEWARE = [
     "forum.middleware.ContentSecurityPolicyMiddleware",
     "forum.middleware.RefuseControlCharactersMiddleware",  # before anything reads the address
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and JSON for clients that accept gzip. After whitenoise, which answers
+    # static files itself (pre-compressed at collectstatic, images left alone); before anything
+    # that writes the body. Django's GZipMiddleware pads each response with random bytes (its
+    # BREACH mitigation, with the per-request masked CSRF token), weakens ETags rather than
+    # sending a strong one for other bytes, compresses streaming responses as a stream, and
+    # leaves a response alone that already has a Content-Encoding or is under 200 bytes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -6,7 +6,6 @@ A roundup's own page shows its thread, so it lives with the thread in ``comments
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import author_required
 from forum.errors import ServiceError
+from forum.keyset import page_from_request
 from forum.text import clean_text
 
 from . import paste
@@ -37,9 +37,9 @@ def _editable_roundup(request, slug):
 
 @require_GET
 def home(request):
-    """The site's front page: published roundups, newest first, paginated."""
-    roundups = Roundup.objects.published().with_counts().select_related("series", "author")
-    page = Paginator(roundups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    """The site's front page: published roundups, newest first, "newer / older" (keyset)."""
+    roundups = Roundup.objects.published().for_list()
+    page = page_from_request(roundups, "published_at", HOME_PAGE_SIZE, request)
     return render(request, "roundups/home.html", {"page": page, "roundups": page.object_list})
 
 
@@ -47,10 +47,8 @@ def home(request):
 def series(request, slug):
     """A series and its published roundups, newest first."""
     the_series = get_object_or_404(Series, slug=slug)
-    roundups = (
-        Roundup.objects.published().filter(series=the_series).with_counts().select_related("author")
-    )
-    page = Paginator(roundups, SERIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    roundups = Roundup.objects.published().filter(series=the_series).for_list()
+    page = page_from_request(roundups, "published_at", SERIES_PAGE_SIZE, request)
     return render(
         request,
         "roundups/series.html",

@@ -7,6 +7,8 @@ from ninja import Router, Status
 
 from comments.services import comment_create
 from comments.thread.tree import DEFAULT_SORT
+from forum.errors import InvalidInput
+from forum.keyset import InvalidCursor, keyset_page
 from roundups.models import Roundup
 from roundups.services import roundup_create, roundup_update
 
@@ -15,6 +17,7 @@ from ..schemas import (
     SORTS,
     CommentIn,
     CommentOut,
+    Cursor,
     Page,
     RoundupIn,
     RoundupOut,
@@ -76,20 +79,36 @@ def _fresh(roundup: Roundup) -> dict:
     return roundup_out(Roundup.objects.for_page().with_counts().get(pk=roundup.pk))
 
 
-@router.get("", response={200: RoundupPage, **errors(401, 422)})
-def roundup_list(request, page: Page = 1):
-    """Published roundups, newest first, PAGE_SIZE a page; a page past the end is empty."""
+@router.get("", response={200: RoundupPage, **errors(400, 401, 422)})
+def roundup_list(request, page: Page = 1, cursor: Cursor | None = None):
+    """Published roundups, newest first, PAGE_SIZE a page; a page past the end is empty.
+
+    Follow ``next`` with ``?cursor=`` (keyset: every page costs the same); ``?page=`` still works.
+    """
     reader(request)
     published = Roundup.objects.published()
     count = published.count()
-    start = (page - 1) * PAGE_SIZE
-    rows = published.for_page().with_counts().order_by("-published_at", "-pk")
+    rows = published.for_page()
+    if cursor is None and page > 1:  # skip to the row before the page asked for, in the index
+        rows = rows.filter(pk__in=_page_start(published, page))
+    try:
+        found = keyset_page(rows, "published_at", PAGE_SIZE, after=cursor)
+    except InvalidCursor as error:
+        raise InvalidInput(str(error)) from None
     return {
         "count": count,
-        "page": page,
+        "page": page if cursor is None else 1,
         "pages": max(1, math.ceil(count / PAGE_SIZE)),
-        "results": [roundup_out(r) for r in rows[start : start + PAGE_SIZE]],
+        "next": found.older,
+        "results": [roundup_out(r) for r in found],
     }
+
+
+def _page_start(published, page: int):
+    """Page ``page`` by OFFSET, as a subquery of ids (read from the index), one more than a page
+    so ``next`` is known: the old way in."""
+    start = (page - 1) * PAGE_SIZE
+    return published.order_by("-published_at", "-pk").values("pk")[start : start + PAGE_SIZE + 1]
 
 
 @router.post("", response={201: RoundupOut, **errors(400, 401, 403, 409, 422)}, auth=WRITE_AUTH)

@@ -90,10 +90,10 @@ def test_header_shows_the_unread_count(client, reader):
 def test_header_costs_one_query_signed_in_and_none_anonymous(
     client, reader, roundup, django_assert_num_queries, session_queries
 ):
-    # The home page: anonymous, the roundups list (2 queries, as tests/roundups/test_home.py
-    # asserts); signed in adds the session, the user, their permissions (the "New roundup"
-    # link) and exactly one for the header's unread count.
-    with django_assert_num_queries(2) as anonymous:
+    # The home page: anonymous, the roundups list (1 query, keyset, as tests/roundups/
+    # test_home.py asserts); signed in adds the session, the user, their permissions (the "New
+    # roundup" link) and exactly one for the header's unread count.
+    with django_assert_num_queries(1) as anonymous:
         client.get("/")
     client.force_login(reader)
     with django_assert_num_queries(len(anonymous) + session_queries + 3 + 1):

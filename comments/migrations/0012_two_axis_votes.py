@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0010_count_roundup_comments"),
+        ("comments", "0011_list_indexes_and_paper_counts"),
         ("roundups", "0002_roundup_comment_count"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
