@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.thread.parts import PART_COMMENTS, fits_whole, replies_part, roots_part
 from comments.thread.queries import thread_rows
 from comments.thread.tree import build_tree
 from forum.gcpause import paused_gc
@@ -20,29 +21,49 @@ _VISIBLE = Comment.State.VISIBLE
 _encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def thread_json(roundup, *, sort) -> str:
-    """``{"count", "comments"}`` for a roundup: one query.
+def thread_json(roundup, *, sort, limit=PART_COMMENTS, cursor=None) -> str:
+    """``{"count", "comments", "next"}``: a part of a roundup's thread (``comments/thread/
+    parts.py``), ``limit`` comments or so, from ``cursor`` (a ``parts.Cursor``) or the start.
 
-    Built with the cyclic collector paused, as the thread page is (``forum/gcpause.py``).
+    Two queries (the ranking, then the part's trees; a later part reads its kept ranking from
+    the cache instead), or one for a thread that fits in a part (``parts.fits_whole``). Built
+    with the cyclic collector paused, as the thread page is (``forum/gcpause.py``). A bad
+    cursor raises ``InvalidInput`` (400).
     """
     with paused_gc():
-        rows = thread_rows(roundup, with_body=True)
-        forest = build_tree(rows, sort=sort, now=timezone.now())
-        count = sum(1 for row in rows if row.state == _VISIBLE)
-        return f'{{"count":{count},"comments":{_forest_json(forest)}}}'
+        rows = None
+        if cursor is None and fits_whole(roundup) and limit >= PART_COMMENTS:
+            rows = thread_rows(roundup, with_body=True)  # a small thread: one query, as the page
+        part = roots_part(
+            roundup, sort=sort, now=timezone.now(), cursor=cursor, budget=limit,
+            with_body=True, max_depth=None, rows=rows,
+        )  # fmt: skip
+        following = _encoder.encode(part.next.encode()) if part.next else "null"
+        comments = _forest_json(part.siblings)
+        return f'{{"count":{roundup.comment_count},"comments":{comments},"next":{following}}}'
 
 
-def subtree_json(comment: Comment, *, sort) -> str | None:
-    """One comment with its replies (one query), or None when there is nothing left to show.
+def subtree_json(comment: Comment, *, sort, limit=PART_COMMENTS, cursor=None, with_next=False):
+    """One comment with a part of its replies (one query), or None when there is nothing left
+    to show; ``with_next`` adds ``"next"``, the cursor of its next part of replies.
 
     A deleted or removed comment stays readable only while visible replies hang below it, as in
-    the thread.
+    the thread. Its replies are cut as a thread's are (``"more_replies"``).
     """
+    now = timezone.now()
     rows = thread_rows(comment.roundup_id, tree_id=comment.tree_id, with_body=True)
-    forest = build_tree(rows, sort=sort, now=timezone.now(), root_id=comment.pk)
+    forest = build_tree(rows, sort=sort, now=now, root_id=comment.pk)
     if not forest:
         return None
-    return _forest_json(forest)[1:-1]  # the one comment, without the list around it
+    part = replies_part(
+        comment.roundup, comment.pk, forest, sort=sort, now=now, cursor=cursor, budget=limit,
+        max_depth=None,
+    )  # fmt: skip
+    body = _forest_json(part.siblings)[1:-1]  # the one comment, without the list around it
+    if not with_next:
+        return body
+    following = _encoder.encode(part.next.encode()) if part.next else "null"
+    return f'{body[:-1]},"next":{following}}}'
 
 
 def _head(row) -> str:
@@ -66,18 +87,26 @@ def _head(row) -> str:
     return text[:-1] + ',"replies":'
 
 
+def _tail(node) -> str:
+    """What closes a comment's object after its replies: ``"more_replies"`` when a part cut
+    some of them."""
+    return f',"more_replies":{node.more}}}' if node.more else "}"
+
+
 def _forest_json(forest) -> str:
     out = ["["]
     stack = [iter(forest)]
     first = [True]
+    owners = [None]  # the comment whose replies each open list holds
     while stack:
         node = next(stack[-1], None)
         if node is None:
             stack.pop()
             first.pop()
             out.append("]")
-            if stack:  # these were some comment's replies: close that comment
-                out.append("}")
+            owner = owners.pop()
+            if owner is not None:  # these were some comment's replies: close that comment
+                out.append(_tail(owner))
             continue
         if not first[-1]:
             out.append(",")
@@ -86,4 +115,5 @@ def _forest_json(forest) -> str:
         out.append("[")
         stack.append(iter(node.children))
         first.append(True)
+        owners.append(node)
     return "".join(out)

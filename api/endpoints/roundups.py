@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Status
 
 from comments.services import comment_create
+from comments.thread.parts import PART_COMMENTS, Cursor
 from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 from roundups.services import roundup_create, roundup_update
@@ -16,6 +17,8 @@ from ..schemas import (
     CommentIn,
     CommentOut,
     Page,
+    PartCursor,
+    PartLimit,
     RoundupIn,
     RoundupOut,
     RoundupPage,
@@ -122,11 +125,21 @@ def roundup_change(request, data: RoundupPatch, slug: Slug):
     return _fresh(roundup)
 
 
-@router.get("/{slug}/comments", response={200: ThreadOut, **errors(401, 404, 422)})
-def thread(request, slug: Slug, sort: SORTS = DEFAULT_SORT):
-    """The whole thread, nested; siblings in ``sort`` order at every depth."""
+@router.get("/{slug}/comments", response={200: ThreadOut, **errors(400, 401, 404, 422)})
+def thread(
+    request,
+    slug: Slug,
+    sort: SORTS = DEFAULT_SORT,
+    limit: PartLimit = PART_COMMENTS,
+    cursor: PartCursor | None = None,
+):
+    """The thread in parts: top-level comments in ``sort`` order with their replies (siblings
+    in ``sort`` order at every depth, a few each, then ``more_replies``), about ``limit``
+    comments; ``next`` is the cursor of the next part. A cursor keeps the sort it was made with."""
     roundup = _visible(reader(request), slug=slug)
-    return HttpResponse(thread_json(roundup, sort=sort), content_type="application/json")
+    position = Cursor.decode(cursor) if cursor else None
+    body = thread_json(roundup, sort=sort, limit=limit, cursor=position)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.post(
