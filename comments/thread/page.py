@@ -230,6 +230,7 @@ def _thread_context(request, roundup) -> dict:
         cursor=cursor,
         around=_around(request, roundup),
         rows=rows,
+        budget=parts.PART_COMMENTS,
     )
     context = build_thread(request, roundup, part, sort=sort, now=now, new_since=since or marker)
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
@@ -294,7 +295,7 @@ def permalink_context(request, comment, *, replies_only=False) -> dict:
         total = count_shown(forest)
         if forest:
             part = parts.replies_part(roundup, comment.pk, forest, sort=sort, now=now,
-                                      cursor=cursor)  # fmt: skip
+                                      cursor=cursor, budget=parts.PART_COMMENTS)  # fmt: skip
             if replies_only:
                 part.siblings = part.siblings[0].children
         else:
