@@ -48,6 +48,11 @@ from .tree import MAX_DEPTH, SORTS, Node, build_tree, sort_key
 # first part of a 50,000-comment thread costs what a small thread costs; most roundups (tens of
 # comments) still fit in one part, as Reddit's ~200-comment first fetch does.
 PART_COMMENTS = 150
+# A part reads the trees of this share of ``budget`` top-level comments: a top-level comment
+# brings a few replies (four on average in the benchmarks' realistic threads), so half the budget
+# in trees fills a part while reading a third of the rows a tree per budgeted comment would; a
+# thread of lone comments gets parts of half the size.
+ROOTS_READ = 0.5
 # The most a client may ask for in one part (the API's ``limit``).
 MAX_PART_COMMENTS = 500
 # Below the siblings of a part, each comment shows its best few replies, then "N more replies":
@@ -294,7 +299,7 @@ def _window_fetcher(roundup, *, sort, now, with_body):
     from .queries import thread_rows
 
     def fetch(ranking, start, budget):
-        window = ranking[start : start + budget]  # each sibling shows one comment at least
+        window = ranking[start : start + max(1, int(budget * ROOTS_READ))]
         rows = thread_rows(roundup, tree_ids=window, with_body=with_body) if window else []
         forest = build_tree(rows, sort=sort, now=now)
         order = {tree_id: i for i, tree_id in enumerate(window)}
