@@ -15,7 +15,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .. import permissions
 from . import row as declared
@@ -66,6 +66,15 @@ class Urls:
 
     @classmethod
     def build(cls):
+        """The prefixes, reversed once per process and script prefix (they never change)."""
+        prefix = get_script_prefix()
+        urls = _URLS.get(prefix)
+        if urls is None:
+            urls = _URLS[prefix] = cls._reverse()
+        return urls
+
+    @classmethod
+    def _reverse(cls):
         comment = reverse("comments:permalink", args=[_SENTINEL_ID])
         profile = reverse("users:profile", args=["x"])
         return cls(
@@ -73,6 +82,9 @@ class Urls:
             profiles=profile[: -len("x/")],
             login=reverse("login"),
         )
+
+
+_URLS: dict[str, Urls] = {}
 
 
 @dataclass
