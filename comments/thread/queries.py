@@ -156,7 +156,7 @@ def paper_counts(roundup) -> dict[int, int]:
     page's "N comments about this paper" now that a page no longer reads every row."""
     counts = (
         Comment.objects.filter(roundup=roundup, state=Comment.State.VISIBLE)
-        .exclude(paper_entry=None)
+        .filter(paper_entry__isnull=False)  # the partial index's own condition
         .values_list("paper_entry_id")
         .annotate(n=Count("id"))
         .order_by()
