@@ -151,6 +151,7 @@ def rank_roots(roundup, *, sort: str, now: datetime, paper_id=None) -> array:
         latest = (
             Comment.objects.filter(roundup=roundup, tree_id=OuterRef("tree_id"))
             .filter(Q(state=Comment.State.VISIBLE) | Q(parent__isnull=True))
+            .order_by()  # the tree order would join the GROUP BY: one row a tree, not a node
             .values("tree_id")
             .annotate(latest=Max("created_at"))
             .values("latest")

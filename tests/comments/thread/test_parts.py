@@ -289,3 +289,22 @@ def test_page_parts_run_a_fixed_number_of_queries(
         response = client.get(later.replace("&amp;", "&"))
     assert response.status_code == 200
     assert set(order(response.content.decode())).isdisjoint(order(html))
+
+
+def test_active_ranks_top_level_comments_by_their_latest_reply(
+    anon_api, roundup, reader, other_reader
+):
+    """The ranking (SQL) agrees with the tree's own "active" order, on every database."""
+    now = timezone.now()
+    quiet = post(roundup, reader, "quiet", created_at=now - timedelta(hours=1))
+    busy = post(roundup, reader, "busy", created_at=now - timedelta(hours=5))
+    for minutes in (200, 100, 3):
+        post(roundup, other_reader, "r", parent=busy, created_at=now - timedelta(minutes=minutes))
+    old = post(roundup, reader, "old", created_at=now - timedelta(hours=9))
+    shown, data = [], api_part(anon_api, roundup, sort="active", limit=2)  # ranked, in parts
+    while True:
+        shown.extend(c["id"] for c in data["comments"])
+        if not data["next"]:
+            break
+        data = api_part(anon_api, roundup, cursor=data["next"], limit=2)
+    assert shown == [busy.pk, quiet.pk, old.pk]
