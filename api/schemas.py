@@ -13,6 +13,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
+from comments.thread.parts import MAX_PART_COMMENTS
 from roundups.models import MAX_ENTRIES
 
 BIGINT_MAX = 2**63 - 1  # the id columns are bigint; a larger id cannot name a row
@@ -79,13 +80,31 @@ CommentBody = Annotated[
 ]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 # An opaque keyset cursor (forum/keyset.py): URL-safe base64, a time and an id.
-Cursor = Annotated[
+ListCursor = Annotated[
     str,
     Field(
         min_length=1,
         max_length=200,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="The `next` of the previous page: the page after it. Opaque.",
+    ),
+]
+# Threads come in parts (comments/thread/parts.py): how many comments a part holds, about.
+PartLimit = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_PART_COMMENTS,
+        description="About how many comments the part holds (its last thread may run over).",
+    ),
+]
+# An opaque, signed cursor from a previous answer's "next"; a few hundred characters.
+PartCursor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=1000,
+        description='The "next" of the previous part; anything else is a 400.',
     ),
 ]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_drop_nul)]
@@ -277,15 +296,35 @@ class CommentOut(Schema):
     viewer_votes: ViewerVotes | None = Field(
         description="The reader's own votes on both axes; null without credentials."
     )
-    replies: list["CommentOut"]
+    replies: list["CommentOut"] = Field(
+        description="Its replies in the sort; in a part, at most a few (see more_replies)."
+    )
+    more_replies: int | None = Field(
+        None,
+        description="Present when the part cut some replies: how many comments were left out "
+        "below this one (GET /api/comments/{id} shows them).",
+    )
 
 
 CommentOut.model_rebuild()
 
 
+class CommentPartOut(CommentOut):
+    next: str | None = Field(
+        description="Cursor of the next part of this comment's direct replies; null at the end."
+    )
+
+
 class ThreadOut(Schema):
     count: int = Field(description="Visible comments in the thread.")
-    comments: list[CommentOut]
+    comments: list[CommentOut] = Field(
+        description="A part of the thread: top-level comments in the sort, with their replies."
+    )
+    next: str | None = Field(
+        description="Cursor of the next part (pass it as ?cursor=); null at the end. Following "
+        "cursors from the first part shows each top-level comment once, even while the thread "
+        "changes."
+    )
 
 
 class CommentIn(Input):

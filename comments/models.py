@@ -79,6 +79,25 @@ class Comment(MPTTModel):
             models.Index(fields=["author", "score"], name="comment_karma_idx"),
             # A profile's newest comments: read from the index, 50 rows, however many they wrote.
             models.Index(fields=["author", "-created_at", "-id"], name="comment_author_time_idx"),
+            # Threads in parts (comments/thread/parts.py) rank a roundup's top-level comments:
+            # these read them in "top" and in time order ("new" backwards, "old") from the index
+            # alone, without visiting the replies. Neither holds lft or rght (see above).
+            models.Index(
+                fields=["roundup", "-score", "created_at", "id", "tree_id"],
+                condition=Q(parent__isnull=True),
+                name="comment_roots_top_idx",
+            ),
+            models.Index(
+                fields=["roundup", "created_at", "id", "tree_id"],
+                condition=Q(parent__isnull=True),
+                name="comment_roots_time_idx",
+            ),
+            # A page in parts counts the comments about each paper (queries.paper_counts).
+            models.Index(
+                fields=["roundup", "paper_entry", "state"],
+                condition=Q(paper_entry__isnull=False),
+                name="comment_paper_count_idx",
+            ),
         ]
         permissions = [
             ("moderate_comment", "Can edit, remove and restore any comment and lock threads"),

@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.errors import InvalidInput, NotAllowed, ServiceError
@@ -23,6 +24,7 @@ from .forms import CommentForm, EditForm, LockForm, ReasonForm
 from .models import Comment, ModerationAction
 from .thread.page import (
     anchor_url,
+    part_json,
     permalink_context,
     record_visit,
     render_single,
@@ -163,18 +165,36 @@ def roundup_page(request, slug):
     }
     if not roundup.is_published:
         return render(request, "roundups/detail.html", context)
-    context.update(thread_context(request, roundup))
-    response = render_thread_page(request, "roundups/detail.html", context)
+    try:
+        context.update(thread_context(request, roundup))
+    except InvalidInput as error:  # a ?cursor= we did not sign, or one that expired
+        return _error(request, error, back=f"{roundup.get_absolute_url()}#comments")
+    if wants_json(request):  # "load more comments": the part alone, inserted by the script
+        return _vary(JsonResponse(part_json(request, context)))
+    response = _vary(render_thread_page(request, "roundups/detail.html", context))
     record_visit(request, roundup, context)  # after the page is built
     return response
 
 
 @require_GET
 def permalink(request, pk):
-    """One comment's subthread, with a path of links up to its parents and the roundup."""
+    """One comment with a part of its replies, and a path of links up to its parents and the
+    roundup; as JSON (the page's script) the part of replies alone."""
     comment = _comment(pk)
-    context = permalink_context(request, comment)
-    return render_thread_page(request, "comments/permalink.html", context)
+    try:
+        context = permalink_context(request, comment, replies_only=wants_json(request))
+    except InvalidInput as error:
+        return _error(request, error, back=comment.get_absolute_url())
+    if wants_json(request):
+        return _vary(JsonResponse(part_json(request, context)))
+    return _vary(render_thread_page(request, "comments/permalink.html", context))
+
+
+def _vary(response):
+    """A thread page answers its script's ``Accept: application/json`` with a part: caches and
+    the browser's history must keep the two apart."""
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @require_GET

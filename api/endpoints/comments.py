@@ -8,6 +8,7 @@ from ninja import Router, Status
 from comments import permissions
 from comments.models import Comment
 from comments.services import comment_delete, comment_edit, comment_remove, vote_cast
+from comments.thread.parts import PART_COMMENTS, Cursor
 from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 
@@ -17,6 +18,9 @@ from ..schemas import (
     CommentEditIn,
     CommentId,
     CommentOut,
+    CommentPartOut,
+    PartCursor,
+    PartLimit,
     Reason,
     VoteIn,
     VoteOut,
@@ -40,18 +44,29 @@ def _comment(user, comment_id) -> Comment:
     return comment
 
 
-def _subtree_response(comment, *, sort=DEFAULT_SORT, user=None):
-    body = subtree_json(comment, sort=sort, user=user)
+def _subtree_response(comment, *, sort=DEFAULT_SORT, user=None, **part):
+    body = subtree_json(comment, sort=sort, user=user, **part)
     if body is None:
         raise Http404  # deleted or removed, with no visible reply left below it
     return HttpResponse(body, content_type="application/json")
 
 
-@router.get("/{comment_id}", response={200: CommentOut, **errors(401, 404, 422)})
-def comment_detail(request, comment_id: CommentId, sort: SORTS = DEFAULT_SORT):
-    """A comment with its replies nested below it."""
+@router.get("/{comment_id}", response={200: CommentPartOut, **errors(400, 401, 404, 422)})
+def comment_detail(
+    request,
+    comment_id: CommentId,
+    sort: SORTS = DEFAULT_SORT,
+    limit: PartLimit = PART_COMMENTS,
+    cursor: PartCursor | None = None,
+):
+    """A comment with a part of its replies nested below it, cut as a thread's part is
+    (``more_replies``); ``next`` is the cursor of the next part of its direct replies."""
     user = reader(request)
-    return _subtree_response(_comment(user, comment_id), sort=sort, user=user)
+    comment = _comment(user, comment_id)
+    position = Cursor.decode(cursor) if cursor else None
+    return _subtree_response(
+        comment, sort=sort, user=user, limit=limit, cursor=position, with_next=True
+    )
 
 
 @router.patch("/{comment_id}", response={200: CommentOut, **WRITE_ERRORS}, auth=WRITE_AUTH)

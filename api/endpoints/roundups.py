@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Status
 
 from comments.services import comment_create
+from comments.thread.parts import PART_COMMENTS, Cursor
 from comments.thread.tree import DEFAULT_SORT
 from forum.errors import InvalidInput
 from forum.keyset import InvalidCursor, keyset_page
@@ -17,8 +18,10 @@ from ..schemas import (
     SORTS,
     CommentIn,
     CommentOut,
-    Cursor,
+    ListCursor,
     Page,
+    PartCursor,
+    PartLimit,
     RoundupIn,
     RoundupOut,
     RoundupPage,
@@ -80,7 +83,7 @@ def _fresh(roundup: Roundup) -> dict:
 
 
 @router.get("", response={200: RoundupPage, **errors(400, 401, 422)})
-def roundup_list(request, page: Page = 1, cursor: Cursor | None = None):
+def roundup_list(request, page: Page = 1, cursor: ListCursor | None = None):
     """Published roundups, newest first, PAGE_SIZE a page; a page past the end is empty.
 
     Follow ``next`` with ``?cursor=`` (keyset: every page costs the same); ``?page=`` still works.
@@ -141,12 +144,21 @@ def roundup_change(request, data: RoundupPatch, slug: Slug):
     return _fresh(roundup)
 
 
-@router.get("/{slug}/comments", response={200: ThreadOut, **errors(401, 404, 422)})
-def thread(request, slug: Slug, sort: SORTS = DEFAULT_SORT):
-    """The whole thread, nested; siblings in ``sort`` order at every depth."""
+@router.get("/{slug}/comments", response={200: ThreadOut, **errors(400, 401, 404, 422)})
+def thread(
+    request,
+    slug: Slug,
+    sort: SORTS = DEFAULT_SORT,
+    limit: PartLimit = PART_COMMENTS,
+    cursor: PartCursor | None = None,
+):
+    """The thread in parts: top-level comments in ``sort`` order with their replies (siblings
+    in ``sort`` order at every depth, a few each, then ``more_replies``), about ``limit``
+    comments; ``next`` is the cursor of the next part. A cursor keeps the sort it was made with."""
     user = reader(request)
     roundup = _visible(user, slug=slug)
-    body = thread_json(roundup, sort=sort, user=user)
+    position = Cursor.decode(cursor) if cursor else None
+    body = thread_json(roundup, sort=sort, limit=limit, cursor=position, user=user)
     return HttpResponse(body, content_type="application/json")
 
 

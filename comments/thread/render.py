@@ -15,12 +15,12 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .. import permissions
 from . import row as declared
 from . import votes
-from .tree import COLLAPSE_AT_SCORE, Node, walk
+from .tree import COLLAPSE_AT_SCORE, More, Node, walk
 
 VISIBLE = "visible"
 DELETED = "deleted"
@@ -48,6 +48,9 @@ class DOM:
     VOTE_FORM = "vote-form"
     VOTE_UP = "vote-up"
     VOTE_DOWN = "vote-down"
+    MORE_REPLIES = "more-replies"  # "N more replies" (an <li> among the replies)
+    MORE_REPLIES_ATTR = "data-more-replies"
+    LOAD_MORE = "data-load-more"  # "load more comments" (templates/comments/_thread.html)
 
 
 THREAD_OPEN = f'<ul class="{DOM.THREAD}">'
@@ -64,6 +67,15 @@ class Urls:
 
     @classmethod
     def build(cls):
+        """The prefixes, reversed once per process and script prefix (they never change)."""
+        prefix = get_script_prefix()
+        urls = _URLS.get(prefix)
+        if urls is None:
+            urls = _URLS[prefix] = cls._reverse()
+        return urls
+
+    @classmethod
+    def _reverse(cls):
         comment = reverse("comments:permalink", args=[_SENTINEL_ID])
         profile = reverse("users:profile", args=["x"])
         return cls(
@@ -71,6 +83,9 @@ class Urls:
             profiles=profile[: -len("x/")],
             login=reverse("login"),
         )
+
+
+_URLS: dict[str, Urls] = {}
 
 
 @dataclass
@@ -127,7 +142,8 @@ def new_ids(pairs, viewer: Viewer) -> list[int]:
     return [
         node.comment.id
         for node, _cut in pairs
-        if node.comment.created_at > since
+        if node.__class__ is Node
+        and node.comment.created_at > since
         and node.comment.state == VISIBLE
         and node.comment.author_id != viewer.id
     ]
@@ -149,28 +165,48 @@ def render_thread(
     page = _Page(viewer, urls, now)
     out = [_THREAD_OPEN]
     append = out.append
+    base = forest[0].depth if forest else 0  # a part of replies starts below the top
     depth = -1
+    close = _COMMENT_CLOSE
     for node, cut in pairs:
-        d = node.depth
+        d = node.depth - base
         if d > depth:
             if depth >= 0:
                 append(_CHILDREN_OPEN)
         else:
-            append(_COMMENT_CLOSE)
+            append(close)
             append(_CHILDREN_CLOSE * (depth - d))
         depth = d
+        if node.__class__ is More:
+            append(_more(page, node))
+            close = _MORE_CLOSE
+            continue
+        close = _COMMENT_CLOSE
         row = node.comment
         is_new = row.id in fresh_set
         append(
             _comment(page, node, cut, is_new, next_new.get(row.id), row.id == target_id).encode()
         )
     if depth >= 0:
-        append(_COMMENT_CLOSE)
+        append(close)
         append(_CHILDREN_CLOSE * depth)
     append(_THREAD_CLOSE)
     return b"".join(out), fresh
 
 
+def _more(page: "_Page", more: More) -> bytes:
+    """ "N more replies": a link to the comment's own page, which shows them (the page's
+    script fetches them in place)."""
+    n = more.count
+    label = "1 more reply" if n == 1 else f"{n} more replies"
+    pid = more.parent.comment.id
+    return (
+        f'<li class="{DOM.MORE_REPLIES}"><a href="{page.urls.comments}{pid}/" '
+        f'{DOM.MORE_REPLIES_ATTR} data-parent="{pid}">{label}</a>'
+    ).encode()
+
+
+_MORE_CLOSE = b"</li>"
 _THREAD_OPEN = THREAD_OPEN.encode()
 _THREAD_CLOSE = THREAD_CLOSE.encode()
 _CHILDREN_OPEN = f'<ul class="{DOM.CHILDREN}">'.encode()

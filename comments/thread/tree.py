@@ -25,7 +25,7 @@ VISIBLE = "visible"
 class Node:
     """One comment in a built thread."""
 
-    __slots__ = ("comment", "children", "depth", "descendants", "last_activity")
+    __slots__ = ("comment", "children", "depth", "descendants", "last_activity", "more")
 
     def __init__(self, comment):
         self.comment = comment
@@ -33,6 +33,7 @@ class Node:
         self.depth = 0
         self.descendants = 0  # shown replies anywhere below this one
         self.last_activity: datetime = comment.created_at
+        self.more = 0  # replies cut from a part (see parts.take_part): "N more replies"
 
     def __repr__(self):
         return f"<Node {self.comment.id} depth={self.depth} children={len(self.children)}>"
@@ -71,7 +72,8 @@ def hot_score(score: int, created_at: datetime, now: datetime) -> float:
     return score / (age_hours + 2.0) ** HOT_GRAVITY
 
 
-def _sort_key(sort: str, now: datetime):
+def sort_key(sort: str, now: datetime):
+    """The key that orders sibling nodes in ``sort`` (also ranks a part's siblings)."""
     # Every key ends with age and then id, so the order is total and repeatable.
     if sort == "top":
         return lambda n: (-n.comment.score, n.comment.created_at, n.comment.id)
@@ -121,7 +123,7 @@ def build_tree(rows: Iterable, *, sort: str = DEFAULT_SORT, now: datetime, root_
     visible comment sits below them; otherwise they are dropped. Depth counts from the top of
     the returned forest.
     """
-    key = _sort_key(sort, now)
+    key = sort_key(sort, now)
     nodes, children_of = _group(rows)
     if root_id is None:
         # Roots, and orphans whose parent is not among the rows, start the forest.
@@ -187,8 +189,21 @@ def _kept(node: Node) -> bool:
     return node.comment.state == VISIBLE or bool(node.children)
 
 
+class More:
+    """Where a part cut a comment's replies (``Node.more``): "N more replies", after the shown
+    ones, one level below the comment."""
+
+    __slots__ = ("parent", "depth", "count")
+
+    def __init__(self, parent: Node):
+        self.parent = parent
+        self.depth = parent.depth + 1
+        self.count = parent.more
+
+
 def walk(forest, *, max_depth: int = MAX_DEPTH):
-    """Yield ``(node, is_cut)`` in display order, depth first.
+    """Yield ``(node, is_cut)`` in display order, depth first, and a ``More`` after the shown
+    replies of a comment whose replies a part cut (``(More, False)``).
 
     A node at ``max_depth - 1`` that has children is yielded with ``is_cut=True`` and its children
     are not: the page shows "continue this thread" there instead.
@@ -196,9 +211,14 @@ def walk(forest, *, max_depth: int = MAX_DEPTH):
     stack = list(reversed(forest))
     while stack:
         node = stack.pop()
-        cut = node.depth >= max_depth - 1 and bool(node.children)
+        if node.__class__ is More:
+            yield node, False
+            continue
+        cut = node.depth >= max_depth - 1 and bool(node.children or node.more)
         yield node, cut
         if not cut:
+            if node.more:
+                stack.append(More(node))
             stack.extend(reversed(node.children))
 
 

@@ -6,6 +6,7 @@
 // declares the same names (rename one only in both places):
 //   .thread-section  .thread  .comment  .comment-children  .comment-inner  .comment-actions
 //   [data-score]  [data-reply]  .vote-form  .vote-up  .vote-down
+//   .more-replies  [data-more-replies]  [data-load-more]
 // and comments/thread/votes.py, class VoteDOM, the votes':
 //   .scores  [data-agreement]  .vote-axis[data-axis]  .vote-strong
 "use strict";
@@ -263,6 +264,85 @@
       }
     });
   }
+
+  // --- threads in parts: "load more comments" and "N more replies", fetched in place ---------
+  // Without JavaScript both are links to server pages (the next part, the comment's own page);
+  // here the same addresses answer JSON {html, next} (Accept: application/json) and the
+  // comments go where the link was. Comments already on the page are not inserted twice.
+
+  function fetchPart(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) {
+          throw new Error(body.error || "Could not load more (" + response.status + "). Try again.");
+        }
+        return body;
+      });
+    });
+  }
+
+  function newItems(html) {
+    var holder = document.createElement("ul");
+    holder.innerHTML = html; // rendered and escaped by the server, same as the page
+    return Array.prototype.filter.call(holder.children, function (item) {
+      return !(item.id && document.getElementById(item.id));
+    });
+  }
+
+  function showPartError(link, message) {
+    var note = link.parentElement.querySelector(".part-error");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "part-error";
+      note.setAttribute("role", "alert");
+      link.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = " " + message;
+  }
+
+  function loadPart(link, list, holder) {
+    if (link.getAttribute("aria-busy") === "true") { return; } // one fetch per click, not two
+    link.setAttribute("aria-busy", "true");
+    fetchPart(link.href).then(function (part) {
+      var items = newItems(part.html);
+      var before = holder.parentElement === list ? holder : null; // replies go before the link
+      items.forEach(function (item) { list.insertBefore(item, before); });
+      if (part.next) {
+        link.href = part.next + (link.hash || "");
+        link.removeAttribute("aria-busy");
+      } else {
+        holder.remove();
+      }
+      if (items.length) {
+        // Keyboard and screen-reader users land on the first comment that came in.
+        items[0].setAttribute("tabindex", "-1");
+        items[0].focus();
+      }
+    }).catch(function (error) {
+      link.removeAttribute("aria-busy");
+      showPartError(link, error.message);
+    });
+  }
+
+  thread.addEventListener("click", function (event) {
+    var more = event.target.closest("[data-load-more]");
+    if (more) {
+      var list = thread.querySelector(".thread");
+      if (!list) { return; }
+      event.preventDefault();
+      loadPart(more, list, more.parentElement);
+      return;
+    }
+    var replies = event.target.closest("[data-more-replies]");
+    if (replies) {
+      var item = replies.closest(".more-replies");
+      event.preventDefault();
+      loadPart(replies, item.parentElement, item);
+    }
+  });
 
   // --- anchors: open collapsed comments that hold the target ---------------------------------
 

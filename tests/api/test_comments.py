@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentText, Karma, ModerationAction, Vote
 from comments.services import comment_create, comment_delete, comment_remove, vote_cast
+from comments.thread.parts import MAX_PART_COMMENTS
 from roundups.models import Roundup
 from tests.factories import make_roundup, make_user
 
@@ -117,7 +118,7 @@ def test_thread_of_a_draft_is_404_except_to_its_author(anon, author):
     draft = make_roundup(author=author, published=False)
     assert anon.get(f"/api/roundups/{draft.slug}/comments").status_code == 404
     own = client_for(author).get(f"/api/roundups/{draft.slug}/comments")
-    assert own.json() == {"count": 0, "comments": []}
+    assert own.json() == {"count": 0, "comments": [], "next": None}
 
 
 def test_thread_of_an_unknown_roundup_is_404(anon):
@@ -155,7 +156,7 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit(anon, roundup, reader):
         for n in range(size)
     )
     Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + size)
-    response = anon.get(f"/api/roundups/{roundup.slug}/comments")
+    response = anon.get(f"/api/roundups/{roundup.slug}/comments?limit={MAX_PART_COMMENTS}")
     assert response.status_code == 200
     # The server wrote it without recursing; Python's own decoder does recurse, so give it room.
     limit = sys.getrecursionlimit()
@@ -167,7 +168,10 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit(anon, roundup, reader):
     depth, node = 0, data["comments"][0]
     while node["replies"]:
         node, depth = node["replies"][0], depth + 1
-    assert (data["count"], depth, node["body"]) == (1100, 1099, "d1099")
+    # A part holds about ``limit`` comments: the chain is cut there, and says what is left.
+    shown = MAX_PART_COMMENTS
+    assert (data["count"], depth, node["body"]) == (1100, shown - 1, f"d{shown - 1}")
+    assert node["more_replies"] == size - shown
 
 
 # --- one comment ---------------------------------------------------------------------------------
@@ -177,7 +181,7 @@ def test_comment_detail_has_its_replies(anon, thread):
     response = anon.get(f"/api/comments/{thread['a2'].pk}")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == COMMENT_KEYS
+    assert set(data) == COMMENT_KEYS | {"next"}
     assert _shape([data]) == [("a2", [("a21", [])])]
     assert data["parent"] == thread["a"].pk
 
