@@ -109,3 +109,24 @@ def enqueue_on_commit(task_, *args, **kwargs) -> None:
             logger.exception("could not enqueue %s", task_.module_path)
 
     transaction.on_commit(enqueue)
+
+
+def enqueue_with_write(task_, *args, **kwargs) -> None:
+    """Enqueue ``task_`` as part of the current write: it runs only if the write commits.
+
+    With django-tasks-db on the site's own database, the task is a row like any other, so it is
+    inserted inside the writer's transaction and commits (or rolls back) with it: one commit
+    instead of the write's plus an autocommit INSERT after it (bench/findings.md, round 4:
+    that second commit was most of what a notification added to a reply). A task row is only
+    visible to workers once committed, so a worker never sees the task before its data. Any
+    other engine (one that runs the task at once, or keeps it outside this database), or no
+    transaction open: ``enqueue_on_commit``. Either way a rolled-back write enqueues nothing.
+    """
+    from django.db import connection
+
+    backend = task_.get_backend()
+    same_database = type(backend).__module__.startswith("django_tasks_db")
+    if same_database and connection.in_atomic_block:
+        task_.enqueue(*args, **kwargs)
+    else:
+        enqueue_on_commit(task_, *args, **kwargs)

@@ -10,8 +10,10 @@ class NotificationsConfig(AppConfig):
         from comments import hooks as comment_hooks
         from roundups import hooks as roundup_hooks
 
-        from . import services
+        from . import mailing, services
 
         comment_hooks.comment_posted.append(services.on_comment_posted)
+        comment_hooks.comment_edited.append(services.on_comment_edited)
         comment_hooks.comment_moderated.append(services.on_comment_moderated)
         roundup_hooks.roundup_published.append(services.on_roundup_published)
+        mailing.register()  # the "notify" one-click unsubscribe links (forum/mail.py)
