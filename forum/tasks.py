@@ -111,22 +111,75 @@ def enqueue_on_commit(task_, *args, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
-def enqueue_with_write(task_, *args, **kwargs) -> None:
-    """Enqueue ``task_`` as part of the current write: it runs only if the write commits.
+def enqueue_with_write(task_, *args) -> None:
+    """Enqueue ``task_(*args)`` as part of the current write: it runs only if the write commits.
 
     With django-tasks-db on the site's own database, the task is a row like any other, so it is
     inserted inside the writer's transaction and commits (or rolls back) with it: one commit
-    instead of the write's plus an autocommit INSERT after it (bench/findings.md, round 4:
-    that second commit was most of what a notification added to a reply). A task row is only
-    visible to workers once committed, so a worker never sees the task before its data. Any
-    other engine (one that runs the task at once, or keeps it outside this database), or no
-    transaction open: ``enqueue_on_commit``. Either way a rolled-back write enqueues nothing.
+    instead of the write's plus an autocommit INSERT after it, and a worker never sees the task
+    before its data. The row is written by one INSERT compiled once per process from
+    django-tasks-db's own model (``_TaskInsert``): the backend's ``enqueue`` builds the row
+    through a model ``save`` and its result object twice, which cost as much as the rest of
+    what a notification adds to a reply (bench/findings.md, round 4). Any other engine (one
+    that runs the task at once, or keeps it elsewhere), or no transaction open:
+    ``enqueue_on_commit``. Either way a write that rolls back enqueues nothing.
     """
     from django.db import connection
 
     backend = task_.get_backend()
-    same_database = type(backend).__module__.startswith("django_tasks_db")
-    if same_database and connection.in_atomic_block:
-        task_.enqueue(*args, **kwargs)
+    if type(backend).__module__.startswith("django_tasks_db") and connection.in_atomic_block:
+        _TaskInsert.run(task_, backend, list(args))
     else:
-        enqueue_on_commit(task_, *args, **kwargs)
+        enqueue_on_commit(task_, *args)
+
+
+class _TaskInsert:
+    """django-tasks-db's ``DBTaskResult`` row for a task, as its backend's ``enqueue`` writes it
+    (tests/forum/test_tasks.py compares the two field by field, so a release that changes the
+    row fails there). The INSERT is compiled once per database, and each task's row is prepared
+    once from the model; a call fills in what changes: the id, the time and the arguments."""
+
+    FRESH = ("id", "enqueued_at", "args_kwargs")
+    _templates: dict[tuple[str, str], tuple[str, list, list]] = {}
+
+    @classmethod
+    def run(cls, task_, backend, args: list) -> None:
+        from django.db import connections, router
+        from django.utils import timezone
+        from django_tasks_db.compat import normalize_json
+        from django_tasks_db.models import DBTaskResult
+
+        connection = connections[router.db_for_write(DBTaskResult)]
+        sql, fields, params = cls._template(connection, task_, backend)
+        fresh = (backend._get_id(), timezone.now(), normalize_json({"args": args, "kwargs": {}}))
+        params = list(params)
+        for (index, field), value in zip(fields, fresh, strict=True):
+            params[index] = field.get_db_prep_save(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    @classmethod
+    def _template(cls, connection, task_, backend) -> tuple[str, list, list]:
+        key = (connection.alias, task_.module_path)
+        if key not in cls._templates:
+            from django.db.models.sql import InsertQuery
+            from django_tasks_db.models import DBTaskResult, get_date_max
+
+            backend.validate_task(task_)
+            row = DBTaskResult(
+                id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
+                priority=task_.priority, task_path=task_.module_path,
+                queue_name=task_.queue_name, run_after=task_.run_after or get_date_max(),
+                backend_name=backend.alias,
+            )  # fmt: skip
+            fields = list(DBTaskResult._meta.local_concrete_fields)
+            query = InsertQuery(DBTaskResult)
+            query.insert_values(fields, [row])
+            [(sql, _params)] = query.get_compiler(connection=connection).as_sql()
+            params = [
+                field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields
+            ]
+            fresh = [(fields.index(f), f) for f in fields if f.name in cls.FRESH]
+            fresh.sort(key=lambda item: cls.FRESH.index(item[1].name))
+            cls._templates[key] = (sql, fresh, params)
+        return cls._templates[key]
