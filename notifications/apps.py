@@ -10,10 +10,13 @@ class NotificationsConfig(AppConfig):
         from comments import hooks as comment_hooks
         from roundups import hooks as roundup_hooks
 
-        from . import mailing, services
+        from accounts.settings_sections import register_settings_section
+
+        from . import mailing, services, views
 
         comment_hooks.comment_posted.append(services.on_comment_posted)
         comment_hooks.comment_edited.append(services.on_comment_edited)
         comment_hooks.comment_moderated.append(services.on_comment_moderated)
         roundup_hooks.roundup_published.append(services.on_roundup_published)
         mailing.register()  # the "notify" one-click unsubscribe links (forum/mail.py)
+        register_settings_section("notifications/_settings_section.html", views.settings_section)
