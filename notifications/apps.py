@@ -7,10 +7,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Comments and roundups sit below us and cannot import us: they fire declared hooks.
+        from accounts.settings_sections import register_settings_section
         from comments import hooks as comment_hooks
         from roundups import hooks as roundup_hooks
-
-        from accounts.settings_sections import register_settings_section
 
         from . import mailing, services, views
 
