@@ -95,8 +95,14 @@ def mailable(user) -> bool:
 
 
 def is_visible(note: Notification) -> bool:
-    """Readers can still see what the notification is about (a removed comment mails nobody)."""
-    if note.comment_id is not None and note.comment.state != Comment.State.VISIBLE:
+    """Readers can still see what the notification is about (a removed comment mails nobody;
+    a moderator's action is about the author's own comment, removed or not)."""
+    moderation = note.kind == Kind.MODERATION
+    if (
+        note.comment_id is not None
+        and not moderation
+        and note.comment.state != Comment.State.VISIBLE
+    ):
         return False
     return note.roundup_id is None or note.roundup.is_published
 
@@ -181,7 +187,7 @@ def digest_candidates(user_id=None):
         read_at__isnull=True,
         created_at__gte=since,
     ).filter(
-        Q(comment__isnull=True) | Q(comment__state=Comment.State.VISIBLE),
+        Q(comment__isnull=True) | Q(comment__state=Comment.State.VISIBLE) | Q(kind=Kind.MODERATION),
         Q(roundup__isnull=True) | published_filter("roundup__"),
     )
     return notes if user_id is None else notes.filter(user_id=user_id)
