@@ -135,7 +135,7 @@ def test_no_notification_about_a_draft(author, reader):
 
 
 def test_a_rolled_back_post_tells_nobody(
-    roundup, reader, other_reader, django_capture_on_commit_callbacks
+    roundup, reader, other_reader, django_capture_on_commit_callbacks, run_tasks
 ):
     parent = factories.make_comment(roundup=roundup, author=reader)
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,6 +145,7 @@ def test_a_rolled_back_post_tells_nobody(
                 enforce_rate_limit=False,
             )  # fmt: skip
             raise RuntimeError("the request failed after the write")
+    assert run_tasks() == 0  # the fan-out task rolled back with the post
     assert not Notification.objects.exists()
     assert not Follow.objects.exists()
 

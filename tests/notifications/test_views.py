@@ -205,3 +205,18 @@ def test_preferences_need_login(client):
     response = client.post("/settings/notifications/", {"reply": "never"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not MailPreference.objects.exists()
+
+
+def test_admin_lists_mail_state_preferences_and_digest_runs(client, reader):
+    from datetime import date
+
+    from notifications.models import DigestRun
+
+    admin = factories.make_user("boss", superuser=True)
+    note(reader)
+    MailPreference.objects.create(user=reader, kind="reply", delivery="never")
+    DigestRun.objects.create(user=reader, day=date(2026, 1, 5))
+    client.force_login(admin)
+    for model in ("notification", "mailpreference", "digestrun"):
+        response = client.get(f"/admin/notifications/{model}/")
+        assert response.status_code == 200 and "reader" in response.content.decode(), model
