@@ -61,6 +61,12 @@ def main(argv=None) -> None:
     )
     if bare:
         added = statistics.median(samples) - statistics.median(bare)
+        common.write_result(args.db, "notify_cost", {
+            "replies": len(samples), "enqueue": args.enqueue,
+            "with_ms": statistics.median(samples) * 1000,
+            "without_ms": statistics.median(bare) * 1000,
+            "added_pct": added / statistics.median(bare) * 100,
+        })  # fmt: skip
         print(
             f"[{args.db}] same reply without notifications: median "
             f"{statistics.median(bare) * 1000:.3f} ms over {len(bare)}; notifications add "
