@@ -196,6 +196,27 @@ def writes_section(backend, writes) -> list[str]:
     return lines
 
 
+def notify_section(results) -> list[str]:
+    """What notifications add to a reply, per database (``bench/notify_cost.py``)."""
+    rows = [(b, r) for b, r in results.items() if r]
+    if not rows:
+        return []
+    lines = [
+        "## Notification cost (`bench/notify_cost.py`)", "",
+        "Median ms of one reply that notifies the parent's author, interleaved with the same "
+        "reply without the notifications app's receivers (the fan-out itself runs in a task, "
+        "not timed here).", "",
+        "| database | reply | without notifications | added | target < 10% |",
+        "|---|---:|---:|---:|---|",
+    ]  # fmt: skip
+    for backend, r in rows:
+        lines.append(
+            f"| {NAMES[backend]} | {fmt(r['with_ms'])} | {fmt(r['without_ms'])} "
+            f"| {r['added_pct']:.1f}% | {mark(r['added_pct'] < 10)} |"
+        )
+    return lines + [""]
+
+
 def load_section(load) -> list[str]:
     if not load:
         return ["Not run.", ""]
@@ -322,6 +343,7 @@ def main() -> None:
     for b in common.BACKENDS:
         if data[b]["writes"]:
             out += writes_section(b, data[b]["writes"])
+    out += notify_section({b: common.read_result(b, "notify_cost") for b in common.BACKENDS})
     out += ["## Under load (`bench/load.py`)", "",
             *load_section(common.read_result("postgres", "load"))]  # fmt: skip
     path = DOCS / "benchmarks.md"

@@ -15,6 +15,8 @@ STEPS = (
     ("thread page", "bench.thread_page"),
     ("django-comments-xtd", "bench.peers.xtd"),
     ("writes", "bench.writes"),
+    # What notifications add to a reply (bench/reply_cost.py --notify --compare).
+    ("notification cost", "bench.notify_cost"),
 )
 
 

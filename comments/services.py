@@ -385,7 +385,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     plan = comment_edit_check(comment=comment, by=by, body=body, reason=reason)
     if plan.body == comment.text.body:
         return comment
-    body_html, _ = render_body(plan.body)  # links new mentions; only a new comment notifies them
+    body_html, mentioned = render_body(plan.body)
     now = timezone.now()
 
     with transaction.atomic():
@@ -403,6 +403,10 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         # update(), not save(): an MPTT save may try to move the node. The text is its own row.
         CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
         Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
+        old_names = set(find_mentions(current.text.body))
+        added = [pk for name, pk in mentioned.items() if name not in old_names]
+        if added and not plan.as_moderator:  # the author named someone new: they hear of it
+            fire(hooks.comment_edited, comment=comment, mentioned_ids=added)
         if plan.as_moderator:
             edit = ModerationAction.Action.EDIT
             _log(by, edit, comment=comment, reason=plan.reason)

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from api.api import api
 from comments.views import roundup_page
+from notifications.views import mail_preferences
 from roundups import urls as roundup_urls
 from roundups.views import home
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("users/", include("comments.profile_urls")),
     path("notifications/", include("notifications.urls")),
+    path("settings/notifications/", mail_preferences, name="mail_preferences"),
     path("settings/", include("accounts.settings_urls")),
     path("settings/tokens/", include("api.settings_urls")),
     path("api/", api.urls),

@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -105,7 +107,15 @@ def run_tasks(db):
             worker_id="test-worker",
             excluded_queue_names=[],
         )
-        worker.run()
+        # The worker checks its connections at every loop (close_old_connections), and closes
+        # one whose autocommit differs from the settings': inside a test's transaction that is
+        # the test's own connection, and on PostgreSQL the test then fails with "connection
+        # already closed". Django's test runner disconnects the same check from its request
+        # signals for the same reason.
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ):
+            worker.run()
         return worker._run_tasks
 
     return run

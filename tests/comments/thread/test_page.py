@@ -33,8 +33,9 @@ IN_PARTS_QUERIES = 2
 # checks, then cached on the user); the read marker; the viewer's votes; and, after the page is
 # built, recording the visit (read_marker_touch: one UPDATE on a repeat visit, with no
 # transaction of its own); and the header's unread notifications count (one, on every page for
-# a signed-in reader: notifications.context_processors.unread).
-LOGGED_IN_PAGE_QUERIES = 11  # + session_queries
+# a signed-in reader: notifications.context_processors.unread); and the reader's follow level,
+# which the follow buttons show (the notifications_tags follow_level tag).
+LOGGED_IN_PAGE_QUERIES = 12  # + session_queries
 
 
 def post(roundup, user, body="A thought.", parent=None, **fields):
