@@ -8,10 +8,17 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Comments and roundups sit below us and cannot import us: they fire declared hooks.
         from comments import hooks as comment_hooks
+        from forum.mail import register_unsubscribe
         from roundups import hooks as roundup_hooks
 
-        from . import services
+        from . import delivery, services, subscriptions
 
         comment_hooks.comment_posted.append(services.on_comment_posted)
         comment_hooks.comment_moderated.append(services.on_comment_moderated)
         roundup_hooks.roundup_published.append(services.on_roundup_published)
+        roundup_hooks.roundup_published.append(delivery.on_roundup_published)
+        register_unsubscribe(
+            "series",
+            describe=subscriptions.describe_unsubscribe,
+            apply=subscriptions.apply_unsubscribe,
+        )
