@@ -58,7 +58,8 @@ STATUSES = tuple(Status.values)  # queued, sending, sent, failed, unknown
 ERROR_MAX = Delivery._meta.get_field("error").max_length
 UNKNOWN_ERROR = "The worker stopped while sending this one: it may or may not have gone out."
 # A server that cannot be reached, or a connection that broke: the rest of the batch waits.
-CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+# (smtplib's errors are OSErrors too: the ones about one message are told apart first.)
+CONNECTION_LOST = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
 def worker_name() -> str:
@@ -158,7 +159,7 @@ def send_batch(batch: Claim, mail) -> int:
     smtp = get_connection()
     try:
         smtp.open()
-    except CONNECTION_ERRORS + (smtplib.SMTPException,) as exc:
+    except OSError as exc:
         _retry_later(batch.rows, exc)
         return 0
     sent = 0
@@ -167,21 +168,29 @@ def send_batch(batch: Claim, mail) -> int:
             message = mail.message_for(row.address, unsubscribe_link(row.subscription), smtp)
             try:
                 smtp.send_messages([message])
-            except CONNECTION_ERRORS as exc:
-                _retry_later(batch.rows[index : index + 1], exc, counted=True)
-                _retry_later(batch.rows[index + 1 :], exc)  # never tried: no attempt counted
+            except CONNECTION_LOST as exc:
+                _connection_lost(batch.rows, index, exc)
                 break
             except smtplib.SMTPException as exc:  # refused: this address, not the connection
                 _retry_later([row], exc, counted=True)
                 continue
+            except OSError as exc:  # the socket broke
+                _connection_lost(batch.rows, index, exc)
+                break
             _mark_sent(row)
             sent += 1
     finally:
         try:
             smtp.close()
-        except CONNECTION_ERRORS:
-            pass  # the mail already went; a dirty QUIT changes nothing
+        except OSError:
+            pass  # the mails already went; a dirty QUIT changes nothing
     return sent
+
+
+def _connection_lost(rows: list[Delivery], index: int, exc: BaseException) -> None:
+    """The row being sent counts a failed try; the ones after it were never tried."""
+    _retry_later(rows[index : index + 1], exc, counted=True)
+    _retry_later(rows[index + 1 :], exc)
 
 
 def _mark_sent(row: Delivery) -> None:

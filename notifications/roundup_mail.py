@@ -37,7 +37,7 @@ td, th { border: 1px solid #d0d0d0; padding: 4px 8px; }
 .toc ol { padding-left: 24px; }
 .discuss { margin-top: 24px; padding: 12px; background: #f4f7fb; }
 """
-_INLINER = css_inline.CSSInliner(extra_css=MAIL_CSS, load_remote_stylesheets=False)
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
 _RELATIVE = re.compile(r'(href|src)="(/(?!/)[^"]*|#[^"]*)"')
 
 
@@ -83,7 +83,7 @@ def render(roundup) -> RoundupMail:
         "discussion_url": page_url + "#comments",
     }
     body = render_to_string("notifications/mail/roundup.html", context)
-    html = absolute_links(_INLINER.inline_fragment(body), page_url)
+    html = absolute_links(_INLINER.inline_fragment(body, MAIL_CSS), page_url)
     text = render_to_string("notifications/mail/roundup.txt", context)
     return RoundupMail(
         subject=roundup.title,
