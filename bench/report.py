@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench import common
+from bench.mail import section as mail_section
 
 DOCS = common.ROOT / "docs"
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -313,6 +314,13 @@ def main() -> None:
     for b in common.BACKENDS:
         if data[b]["writes"]:
             out += writes_section(b, data[b]["writes"])
+    out += ["## Series mail (`bench/mail.py`)", "",
+            "Publishing a roundup to N confirmed subscribers: the publish request's median "
+            "wall ms (it writes N delivery rows with one INSERT ... SELECT and enqueues one "
+            "task), and a real worker process sending the N mails into a local aiosmtpd sink: "
+            "mails per second and the worker's peak resident memory.", ""]  # fmt: skip
+    for b in common.BACKENDS:
+        out += mail_section(b, common.read_result(b, "mail"))
     out += ["## Under load (`bench/load.py`)", "",
             *load_section(common.read_result("postgres", "load"))]  # fmt: skip
     notes = common.ROOT / "bench" / "findings.md"  # the hand-written analysis

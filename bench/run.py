@@ -15,6 +15,7 @@ STEPS = (
     ("thread page", "bench.thread_page"),
     ("django-comments-xtd", "bench.peers.xtd"),
     ("writes", "bench.writes"),
+    ("series mail", "bench.mail"),
 )
 
 

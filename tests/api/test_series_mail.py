@@ -46,7 +46,9 @@ def test_a_reader_without_an_address_gets_a_400(series, reader):
 
 def test_deliveries_for_the_author_and_staff_only(series, author, reader, anon, admin_user):
     roundup = factories.make_roundup(author=author, series=series, entries=1)
-    Subscription.objects.create(series=series, email="a@example.org", confirmed_at="2026-01-01T00:00Z")
+    Subscription.objects.create(
+        series=series, email="a@example.org", confirmed_at="2026-01-01T00:00Z"
+    )
     delivery.snapshot(roundup)
     url = f"/api/roundups/{roundup.slug}/deliveries"
     expected = {"queued": 1, "sending": 0, "sent": 0, "failed": 0, "unknown": 0}

@@ -1,9 +1,9 @@
 """Run in a process of its own against the end-to-end test's database (DATABASE_URL).
 
-    python -m tests.notifications.e2e_helper setup 200     # author, series, subscribers, a draft
-    python -m tests.notifications.e2e_helper publish       # publish it: snapshot + enqueue
-    python -m tests.notifications.e2e_helper statuses      # {address: status} as JSON
-    python -m tests.notifications.e2e_helper unsubscribe PATH ADDRESS   # one-click POST, no session
+python -m tests.notifications.e2e_helper setup 200     # author, series, subscribers, a draft
+python -m tests.notifications.e2e_helper publish       # publish it: snapshot + enqueue
+python -m tests.notifications.e2e_helper statuses      # {address: status} as JSON
+python -m tests.notifications.e2e_helper unsubscribe PATH ADDRESS   # one-click POST, no session
 """
 
 import json
