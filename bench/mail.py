@@ -7,13 +7,13 @@ size N, a series with N confirmed subscribers, then:
 
 * **publish request**: ``POST /roundups/<slug>/publish/`` by the author through
   ``django.test.Client`` (DEBUG off), ``--reps`` drafts each published once, median wall ms. The
-  request snapshots N delivery rows with one ``INSERT ... SELECT`` and enqueues one task; the
-  mails are not sent in it.
+  request writes one ``Mailing`` row (who gets it: the subscribers confirmed by then) and
+  enqueues one task; the N delivery rows are written and the mails sent by the worker.
 * **worker** (1,000 and 10,000): every pending task and delivery from the publish runs is
   cleared, one more roundup is published, and a real worker process (``manage.py db_worker
   --batch``, the code ``bin/worker`` runs) sends its N mails into an aiosmtpd sink on a loopback
   port (8150-8159) in this process. Throughput = N / (time of the last message at the sink -
-  time of the first); peak memory = the worker process's maximum resident set (``wait4``'s
+  time of the first; the worker also writes the N delivery rows before the first); peak memory = the worker process's maximum resident set (``wait4``'s
   ``ru_maxrss``), which must stay flat from 1,000 to 10,000 (rows are claimed and sent in
   batches of ``MAIL_BATCH_SIZE``; nothing holds all N).
 
@@ -144,7 +144,7 @@ def _draft(author, series, label):
 def _publish_median(author, n: int, reps: int) -> float:
     from django.test import Client
 
-    from notifications.models import Delivery
+    from notifications.models import Mailing
 
     series = _series_with(n)
     client = Client()
@@ -156,7 +156,7 @@ def _publish_median(author, n: int, reps: int) -> float:
         response = client.post(f"/roundups/{draft.slug}/publish/")
         elapsed = time.perf_counter() - started
         assert response.status_code == 302, response.status_code
-        assert Delivery.objects.filter(roundup=draft).count() == n
+        assert Mailing.objects.filter(roundup=draft, expanded=False).exists()
         if rep:
             samples.append(elapsed)
     print(f"  publish to {n:,}: median {statistics.median(samples) * 1000:.1f} ms", flush=True)
@@ -168,11 +168,11 @@ def _worker_run(backend: str, author, n: int, port: int) -> dict:
     from django.db import connections
     from django_tasks_db.models import DBTaskResult
 
-    from notifications.models import Delivery
+    from notifications.models import Delivery, Mailing
     from roundups.services import roundup_publish
 
     DBTaskResult.objects.all().delete()  # the publish runs' sends: not this measurement's
-    Delivery.objects.filter(status="queued").update(status="sent")
+    Mailing.objects.update(expanded=True)
     roundup = _draft(author, _series_with(n), f"worker-{n}")
     roundup_publish(roundup=roundup, by=author)
     connections.close_all()

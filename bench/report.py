@@ -316,9 +316,9 @@ def main() -> None:
             out += writes_section(b, data[b]["writes"])
     out += ["## Series mail (`bench/mail.py`)", "",
             "Publishing a roundup to N confirmed subscribers: the publish request's median "
-            "wall ms (it writes N delivery rows with one INSERT ... SELECT and enqueues one "
-            "task), and a real worker process sending the N mails into a local aiosmtpd sink: "
-            "mails per second and the worker's peak resident memory.", ""]  # fmt: skip
+            "wall ms (it writes one Mailing row and enqueues one task), and a real worker "
+            "process writing the N delivery rows and sending the N mails into a local aiosmtpd "
+            "sink: mails per second and the worker's peak resident memory.", ""]  # fmt: skip
     for b in common.BACKENDS:
         out += mail_section(b, common.read_result(b, "mail"))
     out += ["## Under load (`bench/load.py`)", "",

@@ -3,10 +3,12 @@
 Ghost's newsletter design (a row per recipient, claimed before sending, never resent when its
 outcome is unknown), on our task queue:
 
-1. **Snapshot** (``on_roundup_published``, inside the publish transaction): one
-   ``INSERT ... SELECT`` writes a ``Delivery`` per confirmed subscriber (status ``queued``; unique
-   on roundup and subscription, so a second publish adds nothing), and the send task is enqueued
-   on commit. The request pays one statement, whatever the number of subscribers.
+1. **Snapshot** (``on_roundup_published``, inside the publish transaction): one ``Mailing`` row
+   fixes the recipients, the subscribers confirmed at the publish time and still subscribed, and
+   the send task is enqueued on commit; so the request writes one row whatever the number of
+   subscribers. The worker then writes a ``Delivery`` per recipient (status ``queued``; unique on
+   roundup and subscription, so nothing is written twice), ``EXPAND_BATCH`` at a time with one
+   ``INSERT ... SELECT`` each (``expand``), before it sends.
 2. **Claim** (``claim``): a worker takes up to ``MAIL_BATCH_SIZE`` due ``queued`` rows in id order
    with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL: two workers take different rows; on
    SQLite the write lock taken by ``BEGIN IMMEDIATE`` serializes them) and marks them ``sending``
@@ -50,7 +52,7 @@ from django.utils import timezone
 from forum.errors import NotAllowed
 from forum.tasks import enqueue_on_commit, retry_delay
 
-from .models import Delivery, Subscription
+from .models import Delivery, Mailing, Subscription
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -68,28 +70,82 @@ def worker_name() -> str:
 
 # --- 1. snapshot on publish -------------------------------------------------------------------
 
+EXPAND_BATCH = 1000  # delivery rows written per statement (and transaction) by the worker
+
 
 def on_roundup_published(*, roundup) -> None:
-    """Receiver of ``roundups.hooks.roundup_published``: snapshot, then send after the commit."""
+    """Receiver of ``roundups.hooks.roundup_published``: one ``Mailing``, a send after commit.
+
+    The request writes one row whatever the number of subscribers; the worker writes the
+    deliveries (``expand``).
+    """
     if roundup.series_id is None:
         return
-    added = snapshot(roundup)
-    if added:
+    _, created = Mailing.objects.get_or_create(
+        roundup=roundup, defaults={"as_of": roundup.published_at or timezone.now()}
+    )
+    if created:
         from .tasks import send_roundup  # tasks import this module
 
         enqueue_on_commit(send_roundup, roundup.pk)
-    logger.info("roundup %s published: %s deliveries queued", roundup.pk, added)
+
+
+def expand(mailing: Mailing, *, batch: int = EXPAND_BATCH) -> int:
+    """Write the mailing's ``Delivery`` rows, ``batch`` subscriptions at a time; returns how many.
+
+    Each batch is one ``INSERT ... SELECT`` over a range of subscription ids, committed with the
+    mailing's ``cursor``, so a worker killed halfway resumes where it stopped, and a second run
+    adds nothing (unique on roundup and subscription).
+    """
+    added = 0
+    while not mailing.expanded:
+        with transaction.atomic():
+            mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+            if mailing.expanded:
+                break
+            ids = list(
+                _recipients(mailing)
+                .filter(pk__gt=mailing.cursor)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if ids:
+                added += _insert_deliveries(mailing, ids[0], ids[-1])
+                mailing.cursor = ids[-1]
+            mailing.expanded = len(ids) < batch
+            mailing.save(update_fields=["cursor", "expanded"])
+    return added
 
 
 def snapshot(roundup) -> int:
-    """One ``Delivery`` per confirmed subscriber of the roundup's series, in one statement.
+    """The roundup's mailing (made if missing) expanded at once; returns the rows added."""
+    mailing, _ = Mailing.objects.get_or_create(
+        roundup=roundup, defaults={"as_of": roundup.published_at or timezone.now()}
+    )
+    return expand(mailing)
+
+
+def _recipients(mailing: Mailing):
+    """Subscriptions confirmed when the roundup was published and still subscribed."""
+    return Subscription.objects.filter(
+        Q(user__isnull=True) | Q(user__is_active=True),
+        series_id=mailing.roundup.series_id,
+        confirmed_at__lte=mailing.as_of,
+        unsubscribed_at__isnull=True,
+    )
+
+
+def _insert_deliveries(mailing: Mailing, first_id: int, last_id: int) -> int:
+    """One statement: a delivery per recipient with an id in ``[first_id, last_id]``.
 
     A reader's mail goes to their account's current address (their subscription keeps the one
-    they had when they subscribed, for when the account has none); inactive accounts get none.
+    they had when they subscribed, for an account that has none any more).
     """
     now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    as_of = db_connection.ops.adapt_datetimefield_value(mailing.as_of)
+    params = [mailing.roundup_id, Status.QUEUED, now, now, mailing.roundup.series_id, as_of]
     with db_connection.cursor() as cursor:
-        cursor.execute(_snapshot_sql(), [roundup.pk, Status.QUEUED, now, now, roundup.series_id])
+        cursor.execute(_snapshot_sql(), [*params, first_id, last_id])
         return cursor.rowcount
 
 
@@ -103,8 +159,8 @@ def _snapshot_sql() -> str:
              updated_at, created_at)
         SELECT %s, s.id, COALESCE(NULLIF(u.email, ''), s.email), %s, 0, '', '', %s, %s
         FROM {q(subscriptions)} s LEFT JOIN {q(users)} u ON u.id = s.user_id
-        WHERE s.series_id = %s AND s.confirmed_at IS NOT NULL AND s.unsubscribed_at IS NULL
-            AND (u.id IS NULL OR u.is_active)
+        WHERE s.series_id = %s AND s.confirmed_at <= %s AND s.unsubscribed_at IS NULL
+            AND (u.id IS NULL OR u.is_active) AND s.id >= %s AND s.id <= %s
         ON CONFLICT (roundup_id, subscription_id) DO NOTHING
     """
 
@@ -244,6 +300,9 @@ def run(roundup_id: int, *, worker: str | None = None) -> dict:
     roundup = Roundup.objects.for_page().filter(pk=roundup_id).first()
     if roundup is None or not roundup.is_published:
         return {"sent": 0, "next": None}
+    mailing = Mailing.objects.select_related("roundup").filter(roundup=roundup).first()
+    if mailing is not None:
+        expand(mailing)
     mail = render(roundup)
     worker, sent = worker or worker_name(), 0
     while True:
@@ -304,12 +363,9 @@ def resume() -> list[int]:
     from .tasks import send_roundup
 
     sweep()
-    roundups = list(
-        Delivery.objects.filter(status=Status.QUEUED)
-        .values_list("roundup_id", flat=True)
-        .distinct()
-        .order_by("roundup_id")
-    )
+    queued = Delivery.objects.filter(status=Status.QUEUED).values_list("roundup_id", flat=True)
+    unexpanded = Mailing.objects.filter(expanded=False).values_list("roundup_id", flat=True)
+    roundups = sorted(set(queued.distinct().order_by()) | set(unexpanded))
     for roundup_id in roundups:
         send_roundup.enqueue(roundup_id)
     return roundups

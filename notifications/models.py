@@ -143,8 +143,26 @@ class Subscription(models.Model):
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
 
+class Mailing(models.Model):
+    """A published roundup's mail to its series: written in the publish transaction.
+
+    It fixes who gets the roundup: the subscribers confirmed at ``as_of`` (the publish time) and
+    still subscribed. The worker turns it into ``Delivery`` rows in batches of subscription ids
+    (``cursor`` is the last one done), so publishing costs one row whatever the number of
+    subscribers; ``expanded`` once every row is written.
+    """
+
+    roundup = models.OneToOneField("roundups.Roundup", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateTimeField()
+    cursor = models.BigIntegerField(default=0)
+    expanded = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"mailing of roundup {self.roundup_id} as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
 class Delivery(models.Model):
-    """One roundup to one subscriber: snapshotted on publish, sent at most once by a worker.
+    """One roundup to one subscriber, fixed by its ``Mailing``; sent at most once by a worker.
 
     queued -> sending (claimed, committed, before the mail server is spoken to) -> sent; a failed
     send goes back to queued with a later ``retry_at`` until its attempts run out (failed). A row

@@ -83,7 +83,8 @@ def reader_subscribe(*, user, series) -> Subscription:
         for other in found[1:]:
             Subscription.objects.filter(pk=other.pk).update(user=None, unsubscribed_at=now)
         row.user, row.email = user, email
-        row.confirmed_at = row.confirmed_at or now
+        if row.confirmed_at is None or row.unsubscribed_at is not None:
+            row.confirmed_at = now  # (again): roundups published before now are not theirs
         row.unsubscribed_at = None
         row.save()
     logger.info("user %s subscribed to series %s", user.pk, series.pk)

@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from notifications import delivery
-from notifications.models import Delivery, Subscription
+from notifications.models import Delivery, Mailing, Subscription
 from tests import factories
 from tests.notifications.mailhelp import links, outbox_to, parsed, publish
 
@@ -30,7 +30,7 @@ def subscribe(series, n, **fields):
     )
 
 
-def test_publish_snapshots_one_row_per_confirmed_subscriber(
+def test_publish_fixes_the_recipients_and_the_worker_writes_a_row_for_each(
     series, author, reader, django_capture_on_commit_callbacks
 ):
     subscribe(series, 3)
@@ -45,6 +45,14 @@ def test_publish_snapshots_one_row_per_confirmed_subscriber(
         series=series, user=reader, email="old-address@example.org", confirmed_at=timezone.now()
     )
     roundup = publish(author, series, django_capture_on_commit_callbacks)
+    mailing = Mailing.objects.get(roundup=roundup)
+    assert (mailing.as_of, mailing.expanded) == (roundup.published_at, False)
+    assert Delivery.objects.count() == 0  # the request wrote one row, not one per subscriber
+    # Confirmed after publishing: not a recipient of this roundup.
+    Subscription.objects.create(
+        series=series, email="late@example.org", confirmed_at=timezone.now() + timedelta(seconds=1)
+    )
+    assert delivery.snapshot(roundup) == 4
     rows = Delivery.objects.filter(roundup=roundup)
     assert sorted(rows.values_list("address", flat=True)) == [
         "new-address@example.org",
@@ -57,10 +65,25 @@ def test_publish_snapshots_one_row_per_confirmed_subscriber(
     assert delivery.snapshot(roundup) == 0  # unique on (roundup, subscriber): never two rows
 
 
+def test_expansion_goes_in_batches_and_resumes_where_it_stopped(series, author):
+    subscribe(series, 5)
+    roundup = factories.make_roundup(author=author, series=series, entries=1)
+    mailing = Mailing.objects.create(roundup=roundup, as_of=timezone.now())
+    first_two = list(Subscription.objects.order_by("pk").values_list("pk", flat=True))[:2]
+    # As if a worker died after its first batch of two: the cursor says where it was.
+    delivery._insert_deliveries(mailing, first_two[0], first_two[1])
+    Mailing.objects.filter(pk=mailing.pk).update(cursor=first_two[1])
+    mailing.refresh_from_db()
+    assert delivery.expand(mailing, batch=2) == 3
+    mailing.refresh_from_db()
+    assert mailing.expanded and Delivery.objects.count() == 5
+    assert delivery.expand(mailing, batch=2) == 0
+
+
 def test_publish_costs_the_same_queries_for_1_and_50_subscribers(
     series, author, django_capture_on_commit_callbacks
 ):
-    # Intended to prevent a per-subscriber query: the snapshot is one INSERT ... SELECT.
+    # Intended to prevent per-subscriber work in the request: it writes one Mailing row.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -75,7 +98,8 @@ def test_publish_costs_the_same_queries_for_1_and_50_subscribers(
             with django_capture_on_commit_callbacks(execute=False):
                 roundup_publish(roundup=draft, by=author)
         counts.append(len(captured))
-        assert Delivery.objects.filter(roundup=draft).count() == n
+        assert Mailing.objects.filter(roundup=draft).exists()
+        assert delivery.snapshot(draft) == n
     assert counts[1] == counts[2]
 
 
