@@ -13,9 +13,9 @@ size N, a series with N confirmed subscribers, then:
   cleared, one more roundup is published, and a real worker process (``manage.py db_worker
   --batch``, the code ``bin/worker`` runs) sends its N mails into an aiosmtpd sink on a loopback
   port (8150-8159) in this process. Throughput = N / (time of the last message at the sink -
-  time of the first; the worker also writes the N delivery rows before the first); peak memory = the worker process's maximum resident set (``wait4``'s
-  ``ru_maxrss``), which must stay flat from 1,000 to 10,000 (rows are claimed and sent in
-  batches of ``MAIL_BATCH_SIZE``; nothing holds all N).
+  time of the first; the worker writes the N delivery rows before the first). Peak memory = the
+  worker process's maximum resident set (``wait4``'s ``ru_maxrss``), which must stay flat from
+  1,000 to 10,000 (rows are written, claimed and sent in batches; nothing holds all N).
 
 The machine is shared (2 cores); figures are wall time on it.
 """

@@ -375,14 +375,22 @@ def resume() -> list[int]:
 
 
 def counts(roundup_id: int) -> dict[str, int]:
-    """``{"queued", "sending", "sent", "failed", "unknown"}`` for one roundup, in one query."""
+    """``{"queued", "sending", "sent", "failed", "unknown"}`` for one roundup.
+
+    ``queued`` includes the recipients whose rows the worker has not written yet (right after
+    publishing). Two queries; three while the mailing is being expanded.
+    """
     found = dict(
         Delivery.objects.filter(roundup_id=roundup_id)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
     )
-    return {status: found.get(status, 0) for status in STATUSES}
+    result = {status: found.get(status, 0) for status in STATUSES}
+    mailing = Mailing.objects.select_related("roundup").filter(roundup_id=roundup_id).first()
+    if mailing is not None and not mailing.expanded:
+        result[Status.QUEUED] += _recipients(mailing).filter(pk__gt=mailing.cursor).count()
+    return result
 
 
 def may_see(roundup, user) -> bool:
