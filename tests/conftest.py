@@ -75,7 +75,7 @@ def roundup(db, author):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, monkeypatch):
     """Run every task that is ready, in this process, as ``bin/worker --batch`` would.
 
     Tasks are enqueued with ``transaction.on_commit`` (forum/tasks.py); inside a test's
@@ -83,7 +83,13 @@ def run_tasks(db):
     execute=True)`` first. Returns how many tasks ran. The worker is django-tasks-db's own, the
     code production runs; only the process is this one.
     """
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker closes "old" connections between tasks; inside a test's transaction that is the
+    # test's own connection (its autocommit differs from the setting), which on PostgreSQL ends
+    # the test's transaction (SQLite's in-memory test database ignores the close).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run(max_tasks: int | None = None) -> int:
         worker = Worker(
