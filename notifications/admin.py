@@ -5,7 +5,7 @@ from roundups.admin import RoundupAdmin
 from roundups.models import Roundup
 
 from . import delivery
-from .models import Delivery, Follow, MutedSubthread, Notification, Subscription
+from .models import Delivery, Follow, Mailing, MutedSubthread, Notification, Subscription
 
 
 @admin.register(Notification)
@@ -49,6 +49,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("roundup",)
     search_fields = ("address", "roundup__title")
     raw_id_fields = ("roundup", "subscription")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mailing)
+class MailingAdmin(admin.ModelAdmin):
+    """Who a published roundup goes to (fixed at publishing); the worker writes its deliveries."""
+
+    list_display = ("roundup", "as_of", "expanded")
+    raw_id_fields = ("roundup",)
 
     def has_add_permission(self, request):
         return False
