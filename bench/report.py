@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench import common
+from bench.mail import section as mail_section
 from bench.scale import keep_section
 
 DOCS = common.ROOT / "docs"
@@ -344,6 +345,13 @@ def main() -> None:
         if data[b]["writes"]:
             out += writes_section(b, data[b]["writes"])
     out += notify_section({b: common.read_result(b, "notify_cost") for b in common.BACKENDS})
+    out += ["## Series mail (`bench/mail.py`)", "",
+            "Publishing a roundup to N confirmed subscribers: the publish request's median "
+            "wall ms (it writes one Mailing row and enqueues one task), and a real worker "
+            "process writing the N delivery rows and sending the N mails into a local aiosmtpd "
+            "sink: mails per second and the worker's peak resident memory.", ""]  # fmt: skip
+    for b in common.BACKENDS:
+        out += mail_section(b, common.read_result(b, "mail"))
     out += ["## Under load (`bench/load.py`)", "",
             *load_section(common.read_result("postgres", "load"))]  # fmt: skip
     path = DOCS / "benchmarks.md"

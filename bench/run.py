@@ -17,6 +17,7 @@ STEPS = (
     ("writes", "bench.writes"),
     # What notifications add to a reply (bench/reply_cost.py --notify --compare).
     ("notification cost", "bench.notify_cost"),
+    ("series mail", "bench.mail"),
 )
 
 

@@ -196,6 +196,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's public address, for absolute links in mail (a worker has no request to build them).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Series mail (notifications/delivery.py): mails per claimed batch (one SMTP connection each),
+# tries before a delivery is failed, the first retry's delay (doubling), and how long a claimed
+# delivery may sit in "sending" without progress before its worker is taken for dead.
+MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "50"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
+MAIL_SENDING_LEASE = int(os.environ.get("MAIL_SENDING_LEASE", "300"))
+
 # Background tasks through Django's Tasks API (forum/tasks.py). "database" is django-tasks-db:
 # tasks are rows in this site's own database, run by `bin/worker`; "immediate" runs each task in
 # the process that enqueues it (no worker; for a quick trial only: the request then does the

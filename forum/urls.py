@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/", views.api_not_found),  # API clients get JSON, not the site's HTML 404
     path("", include("papers.urls")),
+    path("", include("notifications.mail_urls")),
     path("", include((roundup_patterns, roundup_urls.app_name))),
     path("", include("comments.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import Delivery
+from .models import MailTiming
 from .preferences import DEFAULTS, KIND_NAMES
 
 
@@ -14,7 +14,7 @@ class MailPreferencesForm(forms.Form):
         for kind, default in DEFAULTS.items():
             self.fields[kind] = forms.ChoiceField(
                 label=KIND_NAMES[kind][0].upper() + KIND_NAMES[kind][1:],
-                choices=Delivery.choices,
+                choices=MailTiming.choices,
                 initial=default,
                 widget=forms.RadioSelect,
                 error_messages={

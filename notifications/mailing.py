@@ -30,7 +30,7 @@ from forum.errors import InvalidInput, NotFound
 from roundups.models import published_filter
 
 from . import preferences
-from .models import Delivery, DigestRun, MailState, Notification
+from .models import DigestRun, MailState, MailTiming, Notification
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
@@ -59,7 +59,7 @@ def _reader(subject: str):
 def _kinds_of(arg: str, user) -> list[str]:
     if arg == DIGEST:
         prefs = preferences.preferences_for(user.pk)
-        return [kind for kind, delivery in prefs.items() if delivery == Delivery.DIGEST]
+        return [kind for kind, delivery in prefs.items() if delivery == MailTiming.DIGEST]
     if arg not in preferences.DEFAULTS:
         raise InvalidInput("This unsubscribe link names a kind of mail the site does not send.")
     return [arg]
@@ -80,7 +80,7 @@ def _describe(subject: str, arg: str) -> str:
 def _apply(subject: str, arg: str) -> str:
     user = _reader(subject)
     kinds = _kinds_of(arg, user)
-    preferences.preferences_set(user=user, choices=dict.fromkeys(kinds, Delivery.NEVER))
+    preferences.preferences_set(user=user, choices=dict.fromkeys(kinds, MailTiming.NEVER))
     return (
         f"Done: no more {_what(arg)} to {user.username}. They still show in your notifications; "
         "your settings page changes this back."
@@ -136,7 +136,7 @@ def send_one(notification_id: int) -> str:
     )
     if note is None or note.mail_state not in CLAIMABLE:
         return "done already"
-    if preferences.preferences_for(note.user_id)[note.kind] != Delivery.IMMEDIATELY:
+    if preferences.preferences_for(note.user_id)[note.kind] != MailTiming.IMMEDIATELY:
         return "not wanted now"  # a digest takes it, or never
     if not mailable(note.user):
         return "no address"
@@ -182,7 +182,7 @@ def digest_candidates(user_id=None):
     the digest, about something still visible."""
     since = timezone.now() - DIGEST_WINDOW
     notes = Notification.objects.filter(
-        preferences.delivered_as(Delivery.DIGEST),
+        preferences.delivered_as(MailTiming.DIGEST),
         mail_state=MailState.PENDING,
         read_at__isnull=True,
         created_at__gte=since,

@@ -11,7 +11,7 @@ from collections import defaultdict
 from forum.tasks import background
 
 from . import fanout, mailing, preferences
-from .models import Delivery, Notification
+from .models import MailTiming, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def mail_now(notification_ids) -> int:
     wanted = []
     for kind, notes in by_kind.items():
         deliveries = preferences.deliveries_for({user_id for _, user_id in notes}, kind)
-        wanted += [pk for pk, user_id in notes if deliveries[user_id] == Delivery.IMMEDIATELY]
+        wanted += [pk for pk, user_id in notes if deliveries[user_id] == MailTiming.IMMEDIATELY]
     for pk in sorted(wanted):
         send_notification_mail.enqueue(pk)
     return len(wanted)

@@ -16,17 +16,17 @@ from django.db.models import Exists, OuterRef, Q
 
 from forum.errors import InvalidInput, NotAllowed
 
-from .models import Delivery, MailPreference, Notification
+from .models import MailPreference, MailTiming, Notification
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 
 DEFAULTS: dict[str, str] = {
-    Kind.REPLY: Delivery.IMMEDIATELY,
-    Kind.MENTION: Delivery.IMMEDIATELY,
-    Kind.MODERATION: Delivery.IMMEDIATELY,
-    Kind.FOLLOW: Delivery.DIGEST,
-    Kind.SUGGESTION: Delivery.DIGEST,
+    Kind.REPLY: MailTiming.IMMEDIATELY,
+    Kind.MENTION: MailTiming.IMMEDIATELY,
+    Kind.MODERATION: MailTiming.IMMEDIATELY,
+    Kind.FOLLOW: MailTiming.DIGEST,
+    Kind.SUGGESTION: MailTiming.DIGEST,
 }
 KIND_NAMES = {  # as the settings page and the unsubscribe page name them
     Kind.REPLY: "replies to your comments",
@@ -72,7 +72,7 @@ def preferences_set(*, user, choices: dict) -> dict[str, str]:
     for kind, delivery in choices.items():
         if kind not in DEFAULTS:
             errors[str(kind)] = "Unknown kind of notification."
-        elif delivery not in Delivery.values:
+        elif delivery not in MailTiming.values:
             errors[kind] = "Choose immediately, in a daily digest, or never."
     if errors:
         raise InvalidInput("Some choices are not valid.", fields=errors)

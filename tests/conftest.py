@@ -1,5 +1,3 @@
-from unittest import mock
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -86,7 +84,7 @@ def roundup(db, author):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, monkeypatch):
     """Run every task that is ready, in this process, as ``bin/worker --batch`` would.
 
     Tasks are enqueued with ``transaction.on_commit`` (forum/tasks.py); inside a test's
@@ -94,7 +92,15 @@ def run_tasks(db):
     execute=True)`` first. Returns how many tasks ran. The worker is django-tasks-db's own, the
     code production runs; only the process is this one.
     """
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker closes "old" connections between tasks (close_old_connections), and closes one
+    # whose autocommit differs from the settings': inside a test's transaction that is the test's
+    # own connection, which on PostgreSQL ends the test ("connection already closed"; SQLite's
+    # in-memory test database ignores the close). Django's test runner disconnects the same check
+    # from its request signals for the same reason.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run(max_tasks: int | None = None) -> int:
         worker = Worker(
@@ -107,15 +113,7 @@ def run_tasks(db):
             worker_id="test-worker",
             excluded_queue_names=[],
         )
-        # The worker checks its connections at every loop (close_old_connections), and closes
-        # one whose autocommit differs from the settings': inside a test's transaction that is
-        # the test's own connection, and on PostgreSQL the test then fails with "connection
-        # already closed". Django's test runner disconnects the same check from its request
-        # signals for the same reason.
-        with mock.patch(
-            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-        ):
-            worker.run()
+        worker.run()
         return worker._run_tasks
 
     return run

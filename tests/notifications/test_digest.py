@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from notifications import mailing, preferences
-from notifications.models import Delivery, DigestRun, MailState, Notification
+from notifications.models import DigestRun, MailState, MailTiming, Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -138,13 +138,13 @@ def test_a_failed_digest_is_retried_and_sent_once(roundup, reader, monkeypatch):
 def test_never_kinds_read_ones_and_invisible_comments_are_not_in_it(
     send_digests, roundup, reader, other_reader
 ):
-    preferences.preferences_set(user=reader, choices={"follow": Delivery.NEVER})
+    preferences.preferences_set(user=reader, choices={"follow": MailTiming.NEVER})
     note(reader, roundup=roundup, text="never mailed")
     note(reader, kind=Kind.SUGGESTION, read_at=timezone.now(), text="read already")
     removed = factories.make_comment(
         roundup=roundup, author=other_reader, state=Comment.State.REMOVED
     )
-    preferences.preferences_set(user=reader, choices={"mention": Delivery.DIGEST})
+    preferences.preferences_set(user=reader, choices={"mention": MailTiming.DIGEST})
     note(reader, kind=Kind.MENTION, roundup=roundup, comment=removed, text="removed since")
     old = note(reader, kind=Kind.SUGGESTION, text="too old")
     Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
@@ -173,8 +173,8 @@ def test_one_click_unsubscribe_from_the_digest_stops_its_kinds(send_digests, rou
     )
     assert response.status_code == 200 and "daily digest" in response.content.decode()
     prefs = preferences.preferences_for(reader.pk)
-    assert prefs["follow"] == prefs["suggestion"] == Delivery.NEVER
-    assert prefs["reply"] == Delivery.IMMEDIATELY
+    assert prefs["follow"] == prefs["suggestion"] == MailTiming.NEVER
+    assert prefs["reply"] == MailTiming.IMMEDIATELY
 
 
 def test_stale_queued_runs_are_enqueued_again(send_digests, roundup, reader):

@@ -13,7 +13,7 @@ from django.test import Client
 from comments import services as comment_services
 from comments.models import Comment
 from notifications import mailing, preferences
-from notifications.models import Delivery, MailPreference, MailState, Notification
+from notifications.models import MailPreference, MailState, MailTiming, Notification
 from papers import services as paper_services
 from tests import factories
 
@@ -81,7 +81,7 @@ def test_each_kind_is_mailed_when_chosen_immediately(
     act, roundup, author, reader, other_reader, moderator
 ):
     for kind in preferences.DEFAULTS:
-        MailPreference.objects.create(user=reader, kind=kind, delivery=Delivery.IMMEDIATELY)
+        MailPreference.objects.create(user=reader, kind=kind, delivery=MailTiming.IMMEDIATELY)
     mine = act(comment_services.comment_create, roundup=roundup, author=reader, body="Mine.",
                enforce_rate_limit=False)  # fmt: skip
     act(comment_services.comment_create, **reply(other_reader, mine))  # reply
@@ -229,8 +229,8 @@ def test_one_click_unsubscribe_turns_that_kind_to_never_without_a_session(
     response = client.post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert MailPreference.objects.get(user=reader).kind == Kind.REPLY
-    assert preferences.preferences_for(reader.pk)[Kind.REPLY] == Delivery.NEVER
-    assert preferences.preferences_for(reader.pk)[Kind.MODERATION] == Delivery.IMMEDIATELY
+    assert preferences.preferences_for(reader.pk)[Kind.REPLY] == MailTiming.NEVER
+    assert preferences.preferences_for(reader.pk)[Kind.MODERATION] == MailTiming.IMMEDIATELY
     assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200  # twice: fine
     act(comment_services.comment_create, **reply(other_reader, parent, "Again."))
     assert len(django_mail.outbox) == 1
