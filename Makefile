@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install setup run test test-browser lint format bench fuzz faults clean
+.PHONY: install setup run test test-browser lint format bench bench-scale fuzz faults clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -59,6 +59,15 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "no wrk: the load step will be skipped"
 	$(BIN)/python -m bench.run
+
+# Every list page, search and the thread's first page at a small and a large site (2,000
+# roundups, 200,000 comments), on SQLite and PostgreSQL; writes its marked section of
+# docs/benchmarks.md (make bench keeps it). BENCH_SCALE_DB names the databases (default
+# roundups_scale_small/_large, dropped afterwards). About 15 minutes on 2 cores.
+bench-scale: install
+	$(BIN)/python -m bench.scale --db sqlite
+	$(BIN)/python -m bench.scale --db postgres
+	$(BIN)/python -m bench.scale --report
 
 # Schemathesis against a live server on a fresh SQLite database (bin/fuzz); a few minutes.
 fuzz: install

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import services
 from .forms import LoginForm, SignupForm
+from .settings_sections import sections_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,8 +48,9 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_GET
 def account_settings(request):
-    """The account's settings: password, API tokens, and "log out everywhere"."""
-    return render(request, "accounts/settings.html")
+    """The account's settings: password, what other apps add (notification mail), API tokens,
+    and "log out everywhere"."""
+    return render(request, "accounts/settings.html", {"sections": sections_for(request)})
 
 
 @login_required

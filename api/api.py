@@ -3,7 +3,7 @@
 from ninja import NinjaAPI, Swagger
 
 from . import errors
-from .endpoints import comments, notifications, roundups, tokens
+from .endpoints import comments, mail, notifications, roundups, tokens
 
 DESCRIPTION = """
 Roundups and their discussion threads as JSON.
@@ -33,3 +33,5 @@ api.add_router("/auth", tokens.router)
 api.add_router("/roundups", roundups.router)
 api.add_router("/comments", comments.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/series", mail.series_router)
+api.add_router("/roundups", mail.deliveries_router)

@@ -13,6 +13,7 @@ from django.conf import settings
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
+from comments.thread.parts import MAX_PART_COMMENTS
 from roundups.models import MAX_ENTRIES
 
 BIGINT_MAX = 2**63 - 1  # the id columns are bigint; a larger id cannot name a row
@@ -31,7 +32,9 @@ USERNAME_MAX_LENGTH = 150  # auth.User.username
 PASSWORD_MAX_LENGTH = 1024  # long passphrases fit; megabyte "passwords" are not hashed
 MAX_PAGE = 100_000  # far past the last page of any real forum; keeps OFFSET in range
 
-SORTS = Literal["top", "new", "old", "best", "hot", "active"]  # comments.thread.tree.SORTS
+SORTS = Literal[
+    "top", "new", "old", "best", "hot", "active", "controversial"
+]  # comments.thread.tree.SORTS
 
 
 def _drop_nul(value: str) -> str:
@@ -76,6 +79,34 @@ CommentBody = Annotated[
     Field(max_length=COMMENT_BODY_MAX_LENGTH, pattern=NOT_BLANK_PATTERN, description="Markdown."),
 ]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+# An opaque keyset cursor (forum/keyset.py): URL-safe base64, a time and an id.
+ListCursor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The `next` of the previous page: the page after it. Opaque.",
+    ),
+]
+# Threads come in parts (comments/thread/parts.py): how many comments a part holds, about.
+PartLimit = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_PART_COMMENTS,
+        description="About how many comments the part holds (its last thread may run over).",
+    ),
+]
+# An opaque, signed cursor from a previous answer's "next"; a few hundred characters.
+PartCursor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=1000,
+        description='The "next" of the previous part; anything else is a 400.',
+    ),
+]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH), AfterValidator(_drop_nul)]
 
 
@@ -181,8 +212,14 @@ class RoundupOut(Schema):
 
 class RoundupPage(Schema):
     count: int = Field(description="Published roundups in all.")
-    page: int
+    page: int = Field(description="The ?page= asked for (1 when following a cursor).")
     pages: int
+    next: str | None = Field(
+        description=(
+            "Cursor of the next (older) page: pass it as ?cursor=. null on the last page. "
+            "Cursors cost the same on every page; ?page= reads past every skipped roundup."
+        )
+    )
     results: list[RoundupOut]
 
 
@@ -241,27 +278,63 @@ class RoundupPatch(Input):
 # --- comments ------------------------------------------------------------------------------------
 
 
+class VoteState(Schema):
+    value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 no vote.")
+    strong: bool
+
+
+class ViewerVotes(Schema):
+    approval: VoteState
+    agreement: VoteState
+
+
 class CommentOut(Schema):
     id: int
     parent: int | None
     author: str | None = Field(description="null for deleted and removed comments.")
     body: str = Field(description="Markdown source; empty for deleted and removed comments.")
     body_html: str
-    score: int
-    upvotes: int
-    downvotes: int
+    score: int = Field(description="Approval: the weighted sum of the approval votes (karma).")
+    upvotes: int = Field(description="Approval votes up.")
+    downvotes: int = Field(description="Approval votes down.")
+    agreement: int = Field(description="Agreement: the weighted sum of the agreement votes.")
+    agree_votes: int
+    disagree_votes: int
     created_at: datetime
     edited_at: datetime | None
     state: Literal["visible", "deleted", "removed"]
-    replies: list["CommentOut"]
+    viewer_votes: ViewerVotes | None = Field(
+        description="The reader's own votes on both axes; null without credentials."
+    )
+    replies: list["CommentOut"] = Field(
+        description="Its replies in the sort; in a part, at most a few (see more_replies)."
+    )
+    more_replies: int | None = Field(
+        None,
+        description="Present when the part cut some replies: how many comments were left out "
+        "below this one (GET /api/comments/{id} shows them).",
+    )
 
 
 CommentOut.model_rebuild()
 
 
+class CommentPartOut(CommentOut):
+    next: str | None = Field(
+        description="Cursor of the next part of this comment's direct replies; null at the end."
+    )
+
+
 class ThreadOut(Schema):
     count: int = Field(description="Visible comments in the thread.")
-    comments: list[CommentOut]
+    comments: list[CommentOut] = Field(
+        description="A part of the thread: top-level comments in the sort, with their replies."
+    )
+    next: str | None = Field(
+        description="Cursor of the next part (pass it as ?cursor=); null at the end. Following "
+        "cursors from the first part shows each top-level comment once, even while the thread "
+        "changes."
+    )
 
 
 class CommentIn(Input):
@@ -277,14 +350,30 @@ class CommentEditIn(Input):
 
 
 class VoteIn(Input):
+    """``{"value"}`` alone votes on approval with normal strength, as before both axes."""
+
     value: json_int(-1, 1) = Field(description="1 up, -1 down, 0 takes the vote back.")
+    axis: Literal["approval", "agreement"] = Field(
+        "approval", description="approval (karma and the sorts) or agreement (neither)."
+    )
+    strong: bool = Field(
+        False, strict=True, description="A strong vote: weighs more as your karma grows."
+    )
 
 
 class VoteOut(Schema):
+    """Both axes' counters after the vote, and your vote now standing on the axis voted on."""
+
     score: int
     upvotes: int
     downvotes: int
-    value: int
+    agreement: int
+    agree_votes: int
+    disagree_votes: int
+    axis: Literal["approval", "agreement"]
+    value: Literal[-1, 0, 1]
+    strong: bool
+    weight: int = Field(description="What your vote adds to its axis (0 with none).")
 
 
 # --- notifications -------------------------------------------------------------------------------

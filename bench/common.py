@@ -18,10 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / ".results"  # git-ignored: databases, static files, raw JSON
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BACKENDS = ("sqlite", "postgres")
-SIZES = (100, 1_000, 10_000)
+# BENCH_SIZES=1000 measures one size only (a quick before/after); BENCH_DB_NAME keeps two runs
+# on one PostgreSQL server (two checkouts, two people) out of each other's database.
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "100,1000,10000").split(","))
+DB_NAME = os.environ.get("BENCH_DB_NAME", "roundups_bench")
 
 
-def database_url(backend: str, name: str = "roundups_bench") -> str:
+def database_url(backend: str, name: str = DB_NAME) -> str:
     if backend == "sqlite":
         return f"sqlite:///{RESULTS / (name + '.sqlite3')}"
     if backend == "postgres":
@@ -29,7 +32,7 @@ def database_url(backend: str, name: str = "roundups_bench") -> str:
     raise SystemExit(f"unknown backend {backend!r}; expected one of {BACKENDS}")
 
 
-def bench_env(backend: str, name: str = "roundups_bench") -> dict:
+def bench_env(backend: str, name: str = DB_NAME) -> dict:
     """Environment for the project's settings pointed at a bench database."""
     return {
         "DATABASE_URL": database_url(backend, name),
@@ -47,7 +50,7 @@ def bench_env(backend: str, name: str = "roundups_bench") -> dict:
     }
 
 
-def setup(backend: str, *, settings: str = "forum.settings", name: str = "roundups_bench"):
+def setup(backend: str, *, settings: str = "forum.settings", name: str = DB_NAME):
     """Point Django at the bench database for ``backend`` and set it up."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     os.environ.update(bench_env(backend, name))

@@ -30,6 +30,12 @@ RECENT_WINDOW = 12
 VOTED_SHARE = 0.85  # "votes on most comments"
 MAX_VOTES = 12
 UP_SHARE = 0.8
+# The agreement axis (issue #12): about half the comments get some, split more evenly than
+# approval; drawn from a generator of its own, so the threads' shapes and approval votes are the
+# ones every earlier run measured.
+AGREED_SHARE = 0.5
+MAX_AGREEMENT_VOTES = 8
+AGREE_SHARE = 0.6
 BODY_POOL = 300  # distinct bodies: markdown is rendered once per body, so generation stays fast
 THREAD_SPAN = timedelta(days=7)  # comments arrive over the week after publication
 ENTRIES = 5  # paper entries on each bench roundup, as a real weekly roundup has
@@ -59,6 +65,7 @@ class ThreadSpec:
     bodies: list = field(default_factory=list)  # index into the body pool
     offsets: list = field(default_factory=list)  # seconds after publication, increasing
     votes: list = field(default_factory=list)  # [(voter index, +1/-1), ...] per comment
+    agreements: list = field(default_factory=list)  # the same, on the agreement axis
     levels: list = field(default_factory=list)
     tree_of: list = field(default_factory=list)  # index of the root of each comment's tree
     lft: list = field(default_factory=list)
@@ -72,6 +79,12 @@ class ThreadSpec:
         up = sum(1 for _, v in self.votes[i] if v == 1)
         down = len(self.votes[i]) - up
         return up - down, up, down
+
+    def agreement(self, i) -> tuple[int, int, int]:
+        votes = self.agreements[i] if self.agreements else ()
+        agree = sum(1 for _, v in votes if v == 1)
+        disagree = len(votes) - agree
+        return agree - disagree, agree, disagree
 
 
 def body_pool(seed: int = SEED, size: int = BODY_POOL) -> list[str]:
@@ -140,7 +153,19 @@ def make_spec(n: int, *, seed: int = SEED, single_root: bool = False) -> ThreadS
                 votes.append((voter, 1 if rnd.random() < UP_SHARE else -1))
         spec.votes.append(votes)
     _number_tree(spec)
+    _add_agreement(spec, random.Random(f"{seed}:{n}:{single_root}:agreement"))
     return spec
+
+
+def _add_agreement(spec: ThreadSpec, rnd: random.Random) -> None:
+    """Agreement votes on about half the comments, never by the comment's author."""
+    for i in range(spec.n):
+        votes = []
+        if rnd.random() < AGREED_SHARE:
+            others = [a for a in range(AUTHORS) if a != spec.authors[i]]
+            for voter in rnd.sample(others, rnd.randint(1, MAX_AGREEMENT_VOTES)):
+                votes.append((voter, 1 if rnd.random() < AGREE_SHARE else -1))
+        spec.agreements.append(votes)
 
 
 def _number_tree(spec: ThreadSpec) -> None:
@@ -246,12 +271,14 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
         rows, texts = [], []
         for i in range(spec.n):
             score, up, down = spec.score(i)
+            agreement, agree, disagree = spec.agreement(i)
             parent = spec.parents[i]
             rows.append({
                 "id": ids[i], "roundup_id": roundup.pk,
                 "parent_id": None if parent is None else ids[parent],
                 "author_id": users[spec.authors[i]].pk,
                 "score": score, "upvotes": up, "downvotes": down,
+                "agreement": agreement, "agree_votes": agree, "disagree_votes": disagree,
                 "created_at": when(start + timedelta(seconds=spec.offsets[i])),
                 "tree_id": tree_id[spec.tree_of[i]], "lft": spec.lft[i], "rght": spec.rght[i],
                 "level": spec.levels[i],
@@ -264,17 +291,20 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
         votes = []
         for i in range(spec.n):
             cast = when(start + timedelta(seconds=spec.offsets[i] + 60))
-            for voter, value in spec.votes[i]:
-                votes.append(
-                    {
-                        "id": first_vote + len(votes),
-                        "comment_id": ids[i],
-                        "roundup_id": roundup.pk,
-                        "user_id": users[voter].pk,
-                        "value": value,
-                        "created_at": cast,
-                    }
-                )
+            axes = [("approval", spec.votes[i]), ("agreement", spec.agreements[i])]
+            for axis, cast_votes in axes:
+                for voter, value in cast_votes:
+                    votes.append(
+                        {
+                            "id": first_vote + len(votes),
+                            "comment_id": ids[i],
+                            "roundup_id": roundup.pk,
+                            "user_id": users[voter].pk,
+                            "axis": axis,
+                            "value": value,
+                            "created_at": cast,
+                        }
+                    )
         _insert(Vote, votes)
         _reset_sequences(Comment, Vote)
         # Every generated comment is visible: count them as comment_create would have.
@@ -398,7 +428,7 @@ def main(argv=None) -> None:
     from bench import common
 
     backend = common.backend_arg(argv)
-    common.recreate_database(backend, "roundups_bench")
+    common.recreate_database(backend, common.DB_NAME)
     common.setup(backend)
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

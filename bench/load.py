@@ -113,26 +113,12 @@ def sessions_for_voters() -> list[tuple[str, str]]:
 
 
 def counters_consistent(roundup) -> bool:
-    from django.db.models import Count, Q, Sum
+    """Both vote axes' counters (weights summed) and karma equal the stored votes: the checks
+    of ``manage.py check_threads``, on this roundup."""
+    from comments.integrity import check_threads
 
-    from comments.models import Comment
-
-    bad = (
-        Comment.objects.filter(roundup=roundup)
-        .annotate(
-            total=Sum("votes__value", default=0),
-            ups=Count("votes", filter=Q(votes__value=1)),
-            downs=Count("votes", filter=Q(votes__value=-1)),
-        )
-        .exclude(score=models_f("total"), upvotes=models_f("ups"), downvotes=models_f("downs"))
-    )
-    return not bad.exists()
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)
+    return not [p for p in check_threads(roundup=roundup).problems
+                if p.kind in ("counters", "agreement", "karma")]  # fmt: skip
 
 
 def wrk(args: list[str]) -> str:

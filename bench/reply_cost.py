@@ -1,6 +1,7 @@
 """What one reply costs through ``comments.services.comment_create``, many times over.
 
-    python -m bench.reply_cost --db sqlite [--replies 400] [--notify]
+    python -m bench.reply_cost --db sqlite [--replies 400] [--notify] [--compare]
+        [--enqueue with-write|on-commit]
 
 A fresh database ``roundups_reply_cost`` (SQLite file or PostgreSQL, as the other bench steps),
 one roundup with 20 root comments, then ``--replies`` replies to random roots (fixed seed), each
@@ -9,6 +10,13 @@ reply notifies someone (the case the notifications add to); without it the poste
 their own comments and nobody is told. Prints the median and mean in milliseconds. `make bench`'s
 writes step measures replies inside big threads; this isolates the per-reply overhead (rendering,
 validation, the hooks) with enough samples to see a tenth of a millisecond.
+
+``--compare`` measures what notifications add, in one interleaved run: replies alternate between
+the site as it is and the site without the notifications app's receivers (the comment hooks
+emptied: no follow, no task), so both medians see the same machine; it prints both and the
+difference as a share of the bare reply (the issue's target: under 10% at p50). ``--enqueue
+on-commit`` enqueues the fan-out task after the commit (``forum.tasks.enqueue_on_commit``, an
+autocommit INSERT of its own) instead of inside the reply's transaction, to compare the two.
 """
 
 import argparse
@@ -27,29 +35,51 @@ def main(argv=None) -> None:
     parser.add_argument("--db", choices=common.BACKENDS, default="sqlite")
     parser.add_argument("--replies", type=int, default=400)
     parser.add_argument("--notify", action="store_true")
+    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--enqueue", choices=("with-write", "on-commit"), default="with-write")
     args = parser.parse_args(argv)
     common.recreate_database(args.db, NAME)
     common.setup(args.db, name=NAME)
+    if args.enqueue == "on-commit":
+        from forum import tasks
+        from notifications import services as notification_services
+
+        notification_services.enqueue_with_write = tasks.enqueue_on_commit
     try:
-        samples = _measure(args.replies, notify=args.notify)
+        samples, bare = _measure(args.replies, notify=args.notify, compare=args.compare)
     finally:
         from django.db import connections
 
         connections.close_all()
         common.drop_database(args.db, NAME)
+    label = f"[{args.db}] reply{' that notifies' if args.notify else ''}"
+    if args.compare:
+        label += f" (enqueue {args.enqueue})"
     print(
-        f"[{args.db}] reply{' that notifies' if args.notify else ''}: "
-        f"median {statistics.median(samples) * 1000:.3f} ms, "
+        f"{label}: median {statistics.median(samples) * 1000:.3f} ms, "
         f"mean {statistics.mean(samples) * 1000:.3f} ms over {len(samples)}"
     )
+    if bare:
+        added = statistics.median(samples) - statistics.median(bare)
+        common.write_result(args.db, "notify_cost", {
+            "replies": len(samples), "enqueue": args.enqueue,
+            "with_ms": statistics.median(samples) * 1000,
+            "without_ms": statistics.median(bare) * 1000,
+            "added_pct": added / statistics.median(bare) * 100,
+        })  # fmt: skip
+        print(
+            f"[{args.db}] same reply without notifications: median "
+            f"{statistics.median(bare) * 1000:.3f} ms over {len(bare)}; notifications add "
+            f"{added * 1000:.3f} ms = {added / statistics.median(bare) * 100:.1f}% at p50"
+        )
 
 
-def _measure(replies: int, *, notify: bool) -> list[float]:
+def _measure(replies: int, *, notify: bool, compare: bool) -> tuple[list[float], list[float]]:
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.utils import timezone
 
-    from comments import services
+    from comments import hooks, services
     from roundups.models import Roundup
 
     call_command("migrate", verbosity=0)
@@ -65,16 +95,20 @@ def _measure(replies: int, *, notify: bool) -> list[float]:
         for n in range(ROOTS)
     ]  # fmt: skip
     rng = random.Random(1)
-    samples = []
-    for n in range(replies):
+    receivers = list(hooks.comment_posted)
+    samples, bare = [], []
+    for n in range(replies * (2 if compare else 1)):
+        without = compare and n % 2 == 1
+        hooks.comment_posted[:] = [] if without else receivers
         parent = rng.choice(roots)
         started = time.perf_counter()
         services.comment_create(
             roundup=roundup, author=poster, parent=parent, body=f"A *reply* {n}",
             enforce_rate_limit=False,
         )  # fmt: skip
-        samples.append(time.perf_counter() - started)
-    return samples
+        (bare if without else samples).append(time.perf_counter() - started)
+    hooks.comment_posted[:] = receivers
+    return samples, bare
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 
 from bench import common
+from bench.mail import section as mail_section
+from bench.scale import keep_section
 
 DOCS = common.ROOT / "docs"
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
@@ -144,7 +146,7 @@ def writes_section(backend, writes) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for slug, row in writes.items():
-        if not isinstance(row, dict) or slug == "new-root":
+        if not isinstance(row, dict) or slug in ("new-root", "vote"):
             continue
         m = row["median_ms"]
         kind = "one root tree" if row["single_root"] else "realistic"
@@ -161,6 +163,14 @@ def writes_section(backend, writes) -> list[str]:
         lines.append(
             f"| new root comment | {root['n']:,} in the table | — | {fmt(m['ours'])} "
             f"| {fmt(m['mptt'])} | {fmt(m['mptt_lock'])} | — | — | — |"
+        )
+    vote = writes.get("vote")
+    if vote:
+        m = vote["median_ms"]
+        lines.append(
+            f"| a vote (approval up; take back; strong agreement) | {vote['n']:,} | — "
+            f"| {fmt(m['vote'])}; {fmt(m['take_back'])}; {fmt(m.get('agreement_strong'))} "
+            "| — | — | — | — | — |"
         )
     by = {(r["single_root"], r["n"]): r["median_ms"] for r in writes.values()
           if isinstance(r, dict) and "single_root" in r}  # fmt: skip
@@ -185,6 +195,27 @@ def writes_section(backend, writes) -> list[str]:
         )
     lines.append("")
     return lines
+
+
+def notify_section(results) -> list[str]:
+    """What notifications add to a reply, per database (``bench/notify_cost.py``)."""
+    rows = [(b, r) for b, r in results.items() if r]
+    if not rows:
+        return []
+    lines = [
+        "## Notification cost (`bench/notify_cost.py`)", "",
+        "Median ms of one reply that notifies the parent's author, interleaved with the same "
+        "reply without the notifications app's receivers (the fan-out itself runs in a task, "
+        "not timed here).", "",
+        "| database | reply | without notifications | added | target < 10% |",
+        "|---|---:|---:|---:|---|",
+    ]  # fmt: skip
+    for backend, r in rows:
+        lines.append(
+            f"| {NAMES[backend]} | {fmt(r['with_ms'])} | {fmt(r['without_ms'])} "
+            f"| {r['added_pct']:.1f}% | {mark(r['added_pct'] < 10)} |"
+        )
+    return lines + [""]
 
 
 def load_section(load) -> list[str]:
@@ -313,12 +344,24 @@ def main() -> None:
     for b in common.BACKENDS:
         if data[b]["writes"]:
             out += writes_section(b, data[b]["writes"])
+    out += notify_section({b: common.read_result(b, "notify_cost") for b in common.BACKENDS})
+    out += ["## Series mail (`bench/mail.py`)", "",
+            "Publishing a roundup to N confirmed subscribers: the publish request's median "
+            "wall ms (it writes one Mailing row and enqueues one task), and a real worker "
+            "process writing the N delivery rows and sending the N mails into a local aiosmtpd "
+            "sink: mails per second and the worker's peak resident memory.", ""]  # fmt: skip
+    for b in common.BACKENDS:
+        out += mail_section(b, common.read_result(b, "mail"))
     out += ["## Under load (`bench/load.py`)", "",
             *load_section(common.read_result("postgres", "load"))]  # fmt: skip
+    path = DOCS / "benchmarks.md"
+    scale = keep_section(path.read_text()) if path.exists() else ""
+    if scale:  # make bench-scale's section (bench/scale.py) is its own: kept as it was
+        out += ["", scale, ""]
     notes = common.ROOT / "bench" / "findings.md"  # the hand-written analysis
     if notes.exists():
         out += ["", notes.read_text().strip(), ""]
-    (DOCS / "benchmarks.md").write_text("\n".join(out) + "\n")
+    path.write_text("\n".join(out) + "\n")
     if any(data[b]["page"] for b in common.BACKENDS):
         plot(data)
     print(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")

@@ -15,6 +15,9 @@ STEPS = (
     ("thread page", "bench.thread_page"),
     ("django-comments-xtd", "bench.peers.xtd"),
     ("writes", "bench.writes"),
+    # What notifications add to a reply (bench/reply_cost.py --notify --compare).
+    ("notification cost", "bench.notify_cost"),
+    ("series mail", "bench.mail"),
 )
 
 
@@ -43,7 +46,7 @@ def main(argv=None) -> int:
     common.write_result("all", "run", {"elapsed_s": elapsed, "failed": failed})
     code = subprocess.call([sys.executable, "-m", "bench.report"], cwd=common.ROOT)
     for backend in args.db.split(","):
-        common.drop_database(backend, "roundups_bench")
+        common.drop_database(backend, common.DB_NAME)
     print(f"bench done in {elapsed / 60:.1f} min" + (f"; failed: {failed}" if failed else ""))
     return 1 if failed or code else 0
 

@@ -14,9 +14,13 @@ interleaved run by run so that noise from the machine falls on all of them alike
 * **recursetree**: the same rows through ``Comment.objects.for_thread(...)`` and django-mptt's
   ``{% recursetree %}`` with a template showing the same fields.
 
-The floor and peers show exactly the comments our page shows: the page nests to
-``comments.thread.tree.MAX_DEPTH`` and puts deeper replies behind "continue this thread", so they
-read rows with ``level < MAX_DEPTH``; the counts are checked equal before anything is timed.
+The floor and peers show exactly the comments our page shows. Threads come in parts
+(``comments/thread/parts.py``): the page shows its first part (about ``PART_COMMENTS``
+comments, a few replies per comment, nested to ``MAX_DEPTH``), so the floor and the peers read
+the rows of exactly the comments that part shows (their ids, taken from an untimed request); the
+counts are checked equal before anything is timed. Before threads came in parts the page showed
+every comment above the depth cut, so figures for 1,000 and 10,000 comments from before then
+(docs/benchmarks.md, "Findings") time a page with ~7-60x more comments on it.
 Query counts come from a separate, untimed request (capturing queries slows the timed ones).
 
     python -m bench.thread_page --db sqlite
@@ -39,7 +43,7 @@ RECURSE_TEMPLATE = (
 _OURS_COMMENT = re.compile(r'<li class="comment[^"]*" id="c(\d+)"')
 
 
-def floor_html(roundup_id: int) -> str:
+def floor_html(roundup_id: int, ids: list[int]) -> str:
     """One query, then one escaped f-string per row, joined: the least work that shows a thread.
 
     It reads every field our page shows of a comment, each from where it is stored: the tree
@@ -56,8 +60,9 @@ def floor_html(roundup_id: int) -> str:
         "LEFT JOIN papers_papersuggestion s ON s.comment_id = c.id "
         "LEFT JOIN roundups_paperentry e ON e.id = s.taken_entry_id "
         "LEFT JOIN roundups_roundup r ON r.id = e.roundup_id "
-        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft",
+        "WHERE c.roundup_id = %s AND c.id IN ({ids}) ORDER BY c.tree_id, c.lft",
         roundup_id,
+        ids,
     )
     esc = html_lib.escape
     return "".join(
@@ -73,15 +78,16 @@ def floor_html(roundup_id: int) -> str:
     )  # fmt: skip
 
 
-def floor_narrow_html(roundup_id: int) -> str:
+def floor_narrow_html(roundup_id: int, ids: list[int]) -> str:
     """The floor as first measured: six of those fields (no karma, parent, state, edit time or
     suggestion card). Reported beside the floor, so the change of yardstick stays visible."""
     rows = _floor_rows(
         "SELECT c.id, c.level, c.score, c.created_at, t.body_html, u.username "
         "FROM comments_comment c JOIN auth_user u ON u.id = c.author_id "
         "JOIN comments_commenttext t ON t.comment_id = c.id "
-        "WHERE c.roundup_id = %s AND c.level < %s ORDER BY c.tree_id, c.lft",
+        "WHERE c.roundup_id = %s AND c.id IN ({ids}) ORDER BY c.tree_id, c.lft",
         roundup_id,
+        ids,
     )
     esc = html_lib.escape
     return "".join(
@@ -93,14 +99,12 @@ def floor_narrow_html(roundup_id: int) -> str:
     )
 
 
-def _floor_rows(sql: str, roundup_id: int) -> list:
-    """The rows a floor shows: the page's (``level`` under the depth it nests to), raw."""
+def _floor_rows(sql: str, roundup_id: int, ids: list[int]) -> list:
+    """The rows a floor shows: the ones the page's first part shows (``ids``), raw."""
     from django.db import connection
 
-    from comments.thread.tree import MAX_DEPTH
-
     with connection.cursor() as cursor:
-        cursor.execute(sql, [roundup_id, MAX_DEPTH])
+        cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), [roundup_id, *ids])
         return cursor.fetchall()
 
 
@@ -111,21 +115,16 @@ def floor_count(text: str) -> int:
 _recurse = None
 
 
-def recursetree_html(roundup) -> str:
+def recursetree_html(roundup, ids: list[int]) -> str:
     """django-mptt's own way: a queryset in tree order and ``{% recursetree %}``."""
     global _recurse
     from django.template import Context, engines
 
     from comments.models import Comment
-    from comments.thread.tree import MAX_DEPTH
 
     if _recurse is None:
         _recurse = engines["django"].from_string(RECURSE_TEMPLATE).template
-    nodes = (
-        Comment.objects.for_thread(roundup)
-        .filter(level__lt=MAX_DEPTH)
-        .select_related("author", "text")
-    )
+    nodes = Comment.objects.for_thread(roundup).filter(pk__in=ids).select_related("author", "text")
     return _recurse.render(Context({"nodes": nodes}))
 
 
@@ -176,12 +175,13 @@ def measure(backend: str) -> dict:
         def ours_signed_in(url=url):
             return ours(signed_in, url)
 
+        ids = [int(i) for i in _OURS_COMMENT.findall(ours().content.decode())]  # the first part
         runners = {
             "ours": ours,
             "ours_signed_in": ours_signed_in,
-            "floor": lambda rid=roundup.pk: floor_html(rid),
-            "floor_narrow": lambda rid=roundup.pk: floor_narrow_html(rid),
-            "recursetree": lambda r=roundup: recursetree_html(r),
+            "floor": lambda rid=roundup.pk, ids=ids: floor_html(rid, ids),
+            "floor_narrow": lambda rid=roundup.pk, ids=ids: floor_narrow_html(rid, ids),
+            "recursetree": lambda r=roundup, ids=ids: recursetree_html(r, ids),
         }
         counters = {"ours": lambda r: ours_count(r.content.decode()),
                     "ours_signed_in": lambda r: ours_count(r.content.decode()),

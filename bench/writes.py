@@ -229,7 +229,7 @@ def measure(backend: str) -> dict:
 
     # A new root comment, on the 10,000-comment thread (the table holds every bench thread).
     _vacuum(connection)
-    roundup = Roundup.objects.get(slug="bench-thread-10000")
+    roundup = Roundup.objects.get(slug=f"bench-thread-{max(common.SIZES)}")
     samples = {"ours": [], "mptt": [], "mptt_lock": []}
     for k in range(11):
         for name, post in variants.items():
@@ -244,11 +244,75 @@ def measure(backend: str) -> dict:
     }  # fmt: skip
     print(f"[{backend}] new root: " + ", ".join(
         f"{v} {common.median_ms(s):.2f} ms" for v, s in samples.items()))  # fmt: skip
+    results["vote"] = measure_votes()
     results["markdown_ms"] = common.median_ms(
         [common.timed(lambda: render_markdown(BODY))[0] for _ in range(50)]
     )
     results["vendor"] = connection.vendor
     return results
+
+
+VOTE_REPS = 41
+
+
+def measure_votes() -> dict:
+    """One vote through ``comments.services.vote_cast``, as the vote view and the API call it.
+
+    On random comments of the 1,000-comment thread (or the smallest generated), by a reader
+    who has not voted there: an approval vote up ("vote"), then taking it back ("take_back");
+    with two axes (issue #12) also a strong agreement vote ("agreement_strong", taken back
+    untimed). Each committed, in its own transaction, like a request's. The timing code calls
+    only what both the one-axis and the two-axis ``vote_cast`` take, so one harness measures
+    before and after.
+    """
+    import inspect
+
+    from django.contrib.auth.models import User
+
+    from comments import services
+    from comments.models import Comment
+    from roundups.models import Roundup
+
+    size = 1_000 if 1_000 in common.SIZES else min(common.SIZES)
+    roundup = Roundup.objects.get(slug=f"bench-thread-{size}")
+    voter, _ = User.objects.get_or_create(username="bench-vote-timer")
+    ids = list(
+        Comment.objects.filter(roundup=roundup, state="visible").values_list("id", flat=True)
+    )
+    two_axes = "axis" in inspect.signature(services.vote_cast).parameters
+    samples = {"vote": [], "take_back": []} | ({"agreement_strong": []} if two_axes else {})
+    cpu = {name: [] for name in samples}  # this process's CPU: what a busy machine stretches less
+    rnd = random.Random(11)
+    for rep in range(VOTE_REPS + 3):  # the first three are a warm-up
+        comment = Comment.objects.select_related("roundup").get(pk=rnd.choice(ids))
+        timings = {
+            "vote": common.timed(
+                lambda c=comment: services.vote_cast(comment=c, user=voter, value=1)
+            ),
+            "take_back": common.timed(
+                lambda c=comment: services.vote_cast(comment=c, user=voter, value=0)
+            ),
+        }
+        if two_axes:
+            timings["agreement_strong"] = common.timed(
+                lambda c=comment: services.vote_cast(
+                    comment=c, user=voter, value=1, axis="agreement", strong=True
+                )
+            )
+            services.vote_cast(comment=comment, user=voter, value=0, axis="agreement")
+        if rep >= 3:
+            for name, (seconds, cpu_seconds) in timings.items():
+                samples[name].append(seconds)
+                cpu[name].append(cpu_seconds)
+    medians = {name: common.median_ms(s) for name, s in samples.items()}
+    print(f"[{Comment.objects.db}] vote on the {size:,}-comment thread: "
+          + ", ".join(f"{k} {v:.3f} ms" for k, v in medians.items()))  # fmt: skip
+    return {
+        "n": size, "reps": VOTE_REPS, "median_ms": medians,
+        "cpu_median_ms": {name: common.median_ms(s) for name, s in cpu.items()},
+        "cpu_min_ms": {name: min(s) * 1000 for name, s in cpu.items()},
+        "min_ms": {name: min(s) * 1000 for name, s in samples.items()},
+    }  # fmt: skip
 
 
 def _recount(roundup) -> None:

@@ -123,12 +123,24 @@ class CommentAdmin(MPTTModelAdmin):
     actions = ("remove_comments", "restore_comments")
     inlines = (CommentRevisionInline,)
     readonly_fields = (
-        "roundup", "parent", "author", "state", "score", "upvotes", "downvotes", "created_at",
-        "edited_at", "edited_by", "tree_id", "level",
+        "roundup", "parent", "author", "state", "score", "upvotes", "downvotes", "agreement",
+        "agree_votes", "disagree_votes", "created_at", "edited_at", "edited_by", "tree_id", "level",
     )  # fmt: skip
     fieldsets = (
         (None, {"fields": ("roundup", "parent", "author", "state", "body", "edit_reason")}),
-        ("Votes", {"fields": ("score", "upvotes", "downvotes")}),
+        (
+            "Votes",
+            {
+                "fields": (
+                    "score",
+                    "upvotes",
+                    "downvotes",
+                    "agreement",
+                    "agree_votes",
+                    "disagree_votes",
+                )
+            },
+        ),
         ("History", {"fields": ("created_at", "edited_at", "edited_by")}),
         ("Tree", {"fields": ("tree_id", "level"), "classes": ("collapse",)}),
     )
@@ -215,8 +227,8 @@ class CommentAdmin(MPTTModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(ReadOnlyAdmin):
-    list_display = ("comment", "user", "value", "created_at")
-    list_filter = ("value",)
+    list_display = ("comment", "user", "axis", "value", "strong", "weight", "created_at")
+    list_filter = ("axis", "value", "strong")
     list_select_related = ("comment", "user")
     search_fields = ("user__username",)
     raw_id_fields = ("comment", "user")

@@ -128,6 +128,14 @@ VOTES = [
     ("attention-a", "r1", 1), ("attention-r1", "r2", 1), ("attention-r1", "author", 1),
     ("cai-r2", "r1", 1),
 ]  # fmt: skip
+# Agreement, the second axis: (comment key, voter, value, strong). A divided "attention" shows
+# the controversial sort at work.
+AGREEMENT_VOTES = [
+    ("dpo", "r2", 1, False), ("dpo", "moderator", 1, True), ("dpo-r2", "r1", -1, False),
+    ("attention", "r1", 1, False), ("attention", "author", -1, False),
+    ("attention", "moderator", 1, False), ("attention", "r2", -1, True),
+    ("scaling-r1", "r2", -1, False), ("weak", "r2", 1, True),
+]  # fmt: skip
 
 # The moderator takes a personal email address out of a comment, with a reason.
 MODERATOR_EDIT = (
@@ -159,6 +167,10 @@ def load_discussion(*, roundup, readers, moderator, author) -> int:
         for key, voter, value in VOTES:
             if posted[key].author_id != who[voter].pk:  # one reader given twice: skip own
                 vote_cast(comment=posted[key], user=who[voter], value=value)
+        for key, voter, value, strong in AGREEMENT_VOTES:
+            if posted[key].author_id != who[voter].pk:
+                vote_cast(comment=posted[key], user=who[voter], value=value, axis="agreement",
+                          strong=strong)  # fmt: skip
         key, body, reason = MODERATOR_EDIT
         comment_edit(comment=posted[key], by=moderator, body=body, reason=reason)
         comment_delete(comment=posted[DELETED_BY_AUTHOR], by=posted[DELETED_BY_AUTHOR].author)

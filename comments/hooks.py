@@ -11,3 +11,6 @@ from collections.abc import Callable
 comment_posted: list[Callable] = []
 # receiver(*, comment, by, action, reason): a moderator edited, removed or restored a comment.
 comment_moderated: list[Callable] = []
+# receiver(*, comment, mentioned_ids): an edit changed a comment's text; ``mentioned_ids`` are
+# the users the new text names and the old one did not.
+comment_edited: list[Callable] = []

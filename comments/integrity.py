@@ -1,8 +1,11 @@
 """Checking and repairing comment threads: the logic behind ``manage.py check_threads``.
 
 The parent links are the truth; ``tree_id``, ``lft``, ``rght`` and ``level`` are an index derived
-from them, ``score``/``upvotes``/``downvotes`` a cache of the stored votes, karma a cache of the
-scores and ``Roundup.comment_count`` a cache of the visible comments. A check reads both and lists
+from them, ``score``/``upvotes``/``downvotes`` a cache of the stored approval votes (weights
+summed), ``agreement``/``agree_votes``/``disagree_votes`` one of the agreement votes, karma a
+cache of the scores (so of the approval votes' weights), ``Roundup.comment_count`` a cache of the
+visible comments (and, in ``integrity_papers``, each paper entry's count and each ``Paper`` row).
+A check reads both and lists
 every place they disagree; a repair re-derives the index and the counters from the
 truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
@@ -17,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from roundups.models import Roundup
 
+from .integrity_papers import check_paper_counts, repair_paper_counts
 from .karma import karma_for, karma_totals
 from .locks import lock_new_root, lock_tree
 from .models import Comment, Karma, Vote
@@ -27,7 +31,9 @@ MAX_PROBLEMS_SHOWN_PER_TREE = 10
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "tree", "shared_tree_id", "counters", "karma", "comment_count", "unrepairable"
+    # "tree", "shared_tree_id", "counters", "agreement", "karma", "comment_count",
+    # "entry_comment_count", "paper", "unrepairable"
+    kind: str
     message: str
     tree_id: int | None = None
     comment_id: int | None = None
@@ -46,8 +52,11 @@ class Report:
     misplaced: dict = field(default_factory=dict)  # root pk -> [pk of nodes with a wrong tree_id]
     members: dict = field(default_factory=dict)  # root pk -> [pk of every node of its tree]
     bad_counters: list = field(default_factory=list)
+    bad_agreement: list = field(default_factory=list)  # comments whose agreement is off
     bad_karma: list = field(default_factory=list)  # user ids whose kept karma is not the sum
     bad_comment_counts: list = field(default_factory=list)  # roundup ids whose count is wrong
+    bad_entry_counts: list = field(default_factory=list)  # paper entry ids whose count is wrong
+    bad_papers: list = field(default_factory=list)  # paper keys whose Paper row is wrong
 
     @property
     def ok(self) -> bool:
@@ -88,8 +97,10 @@ def check_threads(*, roundup=None) -> Report:
     for root, pks in sorted(members.items(), key=lambda item: nodes[item[0]][2]):
         _check_tree(root, pks, nodes, children, report)
     _check_counters(roundup, report)
+    _check_agreement(roundup, report)
     _check_karma(roundup, report)
     _check_comment_counts(roundup, report)
+    check_paper_counts(roundup, report, Problem)
     return report
 
 
@@ -245,21 +256,25 @@ def _short(values) -> str:
     return ", ".join(map(str, values[:8])) + (", ..." if len(values) > 8 else "")
 
 
-def _with_stored_votes(qs):
-    """Annotate the counters the stored votes give (subqueries, so no join fan-out)."""
+def _with_stored_votes(qs, axis=Vote.Axis.APPROVAL, names=("true_score", "true_up", "true_down")):
+    """Annotate the counters one axis's stored votes give: the sum of their weights up and down,
+    and how many went each way (subqueries, so no join fan-out)."""
 
     def total(aggregate, **filters):
-        votes = Vote.objects.filter(comment=OuterRef("pk"), **filters).order_by()
+        votes = Vote.objects.filter(comment=OuterRef("pk"), axis=axis, **filters).order_by()
         return Coalesce(
             Subquery(votes.values("comment").annotate(n=aggregate).values("n")),
             Value(0),
             output_field=IntegerField(),
         )
 
+    weighted, up, down = names
     return qs.annotate(
-        true_score=total(Sum("value")),
-        true_up=total(Count("pk"), value=1),
-        true_down=total(Count("pk"), value=-1),
+        **{
+            weighted: total(Sum(F("value") * F("weight"))),
+            up: total(Count("pk"), value=1),
+            down: total(Count("pk"), value=-1),
+        }
     )
 
 
@@ -283,6 +298,57 @@ def _check_counters(roundup, report) -> None:
                 comment_id=row["pk"],
             )
         )
+
+
+# The agreement axis: its own counters, from its own stored votes (weights included). Never
+# part of karma.
+_AGREEMENT = ("agreement", "agree_votes", "disagree_votes")
+_TRUE_AGREEMENT = ("true_agreement", "true_agree", "true_disagree")
+
+
+def _with_stored_agreement(qs):
+    return _with_stored_votes(qs, Vote.Axis.AGREEMENT, _TRUE_AGREEMENT)
+
+
+def _check_agreement(roundup, report) -> None:
+    """Each comment's agreement counters against its stored agreement votes."""
+    qs = _with_stored_agreement(_scope(roundup)).exclude(
+        agreement=F("true_agreement"),
+        agree_votes=F("true_agree"),
+        disagree_votes=F("true_disagree"),
+    )
+    for row in qs.values("pk", "tree_id", *_AGREEMENT, *_TRUE_AGREEMENT).order_by("pk"):
+        report.bad_agreement.append(row["pk"])
+        kept = "/".join(str(row[name]) for name in _AGREEMENT)
+        true = "/".join(str(row[name]) for name in _TRUE_AGREEMENT)
+        report.problems.append(
+            Problem(
+                "agreement",
+                f"comment {row['pk']}: agreement/agree_votes/disagree_votes are {kept} but its "
+                f"stored agreement votes give {true}",
+                tree_id=row["tree_id"],
+                comment_id=row["pk"],
+            )
+        )
+
+
+def _repair_agreement(pks) -> list[str]:
+    """Recount the agreement counters of ``pks`` from their stored votes, under the comments'
+    row locks (the ones vote_cast takes)."""
+    if not pks:
+        return []
+    list(Comment.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+    changes = []
+    rows = _with_stored_agreement(Comment.objects.filter(pk__in=pks)).order_by("pk")
+    for row in rows.values("pk", *_AGREEMENT, *_TRUE_AGREEMENT):
+        true = [row[name] for name in _TRUE_AGREEMENT]
+        Comment.objects.filter(pk=row["pk"]).update(**dict(zip(_AGREEMENT, true, strict=True)))
+        kept = "/".join(str(row[name]) for name in _AGREEMENT)
+        changes.append(
+            f"comment {row['pk']}: agreement/agree_votes/disagree_votes {kept} -> "
+            f"{'/'.join(map(str, true))} (from its stored votes)"
+        )
+    return changes
 
 
 def _check_karma(roundup, report) -> None:
@@ -359,8 +425,10 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
         report = check_threads(roundup=roundup)
         changes = _repair_trees(report, locked)
         changes.extend(_repair_counters(report.bad_counters))
+        changes.extend(_repair_agreement(report.bad_agreement))
         changes.extend(_repair_karma(roundup))
         changes.extend(_repair_comment_counts(report.bad_comment_counts))
+        changes.extend(repair_paper_counts(report))
     return changes, check_threads(roundup=roundup)
 
 

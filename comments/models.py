@@ -12,6 +12,9 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+# The heaviest vote (a strong vote at 500,000 karma): comments/karma.py, VOTE_TIERS.
+MAX_VOTE_WEIGHT = 16
+
 
 class CommentQuerySet(TreeQuerySet):
     def for_thread(self, roundup):
@@ -42,9 +45,16 @@ class Comment(MPTTModel):
     )
     # The text is in CommentText (``comment.text``), beside the tree row rather than on it.
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    # Approval ("a good contribution"): the weighted sum of the approval votes, which drives
+    # karma and the sorts, and how many approval votes went up and down.
     score = models.IntegerField(default=0)
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
+    # Agreement ("I think this is true"): voted apart, never moves karma or the six sorts
+    # (only ``controversial`` reads it). Kept by vote_cast like the approval counters.
+    agreement = models.IntegerField(default=0)
+    agree_votes = models.PositiveIntegerField(default=0)
+    disagree_votes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     edited_by = models.ForeignKey(
@@ -67,6 +77,27 @@ class Comment(MPTTModel):
         indexes = [
             models.Index(fields=["roundup", "tree_id"], name="comment_thread_tree_idx"),
             models.Index(fields=["author", "score"], name="comment_karma_idx"),
+            # A profile's newest comments: read from the index, 50 rows, however many they wrote.
+            models.Index(fields=["author", "-created_at", "-id"], name="comment_author_time_idx"),
+            # Threads in parts (comments/thread/parts.py) rank a roundup's top-level comments:
+            # these read them in "top" and in time order ("new" backwards, "old") from the index
+            # alone, without visiting the replies. Neither holds lft or rght (see above).
+            models.Index(
+                fields=["roundup", "-score", "created_at", "id", "tree_id"],
+                condition=Q(parent__isnull=True),
+                name="comment_roots_top_idx",
+            ),
+            models.Index(
+                fields=["roundup", "created_at", "id", "tree_id"],
+                condition=Q(parent__isnull=True),
+                name="comment_roots_time_idx",
+            ),
+            # A page in parts counts the comments about each paper (queries.paper_counts).
+            models.Index(
+                fields=["roundup", "paper_entry", "state"],
+                condition=Q(paper_entry__isnull=False),
+                name="comment_paper_count_idx",
+            ),
         ]
         permissions = [
             ("moderate_comment", "Can edit, remove and restore any comment and lock threads"),
@@ -120,9 +151,17 @@ class CommentText(models.Model):
 
 
 class Vote(models.Model):
+    """One reader's vote on one axis of a comment: up or down, normal or strong, with the weight
+    it was cast with (``comments/karma.py``: by the voter's karma then). Taking a vote back
+    deletes its row; the comment's counters are the sums of these rows (``check_threads``)."""
+
     class Value(models.IntegerChoices):
         UP = 1, "Up"
         DOWN = -1, "Down"
+
+    class Axis(models.TextChoices):
+        APPROVAL = "approval", "Approval"
+        AGREEMENT = "agreement", "Agreement"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
     user = models.ForeignKey(
@@ -133,18 +172,31 @@ class Vote(models.Model):
     roundup = models.ForeignKey(
         "roundups.Roundup", on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    axis = models.CharField(max_length=9, choices=Axis.choices, default=Axis.APPROVAL)
     value = models.SmallIntegerField(choices=Value.choices)
+    strong = models.BooleanField(default=False)
+    # What the vote adds to (or takes from) its axis: kept as cast, so a voter's later karma
+    # never rewrites the scores their old votes made.
+    weight = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "user"], name="vote_one_per_user"),
+            models.UniqueConstraint(fields=["comment", "user", "axis"], name="vote_one_per_axis"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
+            models.CheckConstraint(
+                condition=Q(axis__in=["approval", "agreement"]), name="vote_axis_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=MAX_VOTE_WEIGHT), name="vote_weight_valid"
+            ),
         ]
         indexes = [models.Index(fields=["user", "roundup"], name="vote_user_roundup_idx")]
 
     def __str__(self):
-        return f"{self.user_id} {self.value:+d} on {self.comment_id}"
+        strong = " strong" if self.strong else ""
+        weighted = self.value * self.weight
+        return f"{self.user_id} {weighted:+d}{strong} {self.axis} on {self.comment_id}"
 
 
 class Karma(models.Model):
@@ -213,10 +265,12 @@ class ModerationAction(models.Model):
         help_text="Whose content the action concerned.",
     )  # fmt: skip
     reason = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The log's keyset order, with its tiebreaker: any page is a walk from the cursor.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="modlog_time_idx")]
 
     def __str__(self):
         return f"{self.moderator_id} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -21,14 +21,13 @@ PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
 def profile(request, username):
     """A user's published roundups, karma and recent visible comments."""
     person = get_object_or_404(get_user_model(), username=username, is_active=True)
-    roundups = Roundup.objects.published().filter(author=person).with_counts()
-    roundups = roundups.select_related("series")[:PROFILE_ROUNDUPS]
+    roundups = Roundup.objects.published().filter(author=person).for_list()[:PROFILE_ROUNDUPS]
     comments = (
         Comment.objects.filter(
             published_filter("roundup__"), author=person, state=Comment.State.VISIBLE
         )
         .select_related("roundup", "text")
-        .order_by("-created_at")[:RECENT_COMMENTS]
+        .order_by("-created_at", "-pk")[:RECENT_COMMENTS]  # on comment_author_time_idx
     )
     context = {
         "person": person,

@@ -19,12 +19,20 @@ from forum.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from forum.hooks import fire
 from forum.markdown import find_mentions, render_markdown
 from forum.text import clean_text
-from roundups.models import PaperEntry, Roundup
+from roundups.models import Paper, PaperEntry, Roundup
 
 from . import hooks
-from .karma import karma_add
+from .karma import karma_add, vote_weight
 from .locks import lock_comment, lock_new_root, lock_reply_target
-from .models import Comment, CommentRevision, CommentText, ModerationAction, ReadMarker, Vote
+from .models import (
+    Comment,
+    CommentRevision,
+    CommentText,
+    Karma,
+    ModerationAction,
+    ReadMarker,
+    Vote,
+)
 from .permissions import may_edit, may_lock, may_moderate
 
 REASON_MAX_LENGTH = 500  # a sentence or two for the public log
@@ -174,7 +182,7 @@ def comment_create(
                 comment.paper_entry_id = parent.paper_entry_id  # the root's, passed down
             comment.save()  # the tree row first: the text row's key is its id
             CommentText.objects.create(comment=comment, body=body, body_html=body_html)
-            _count_visible(roundup.pk, +1)
+            _count_visible(roundup.pk, +1, comment.paper_entry_id)
             fire(hooks.comment_posted, comment=comment, mentioned_ids=list(mentioned.values()))
     except BaseException:
         if rate_key is not None:
@@ -211,21 +219,52 @@ def _check_reply_target(parent: Comment, roundup) -> None:
 
 @dataclass(frozen=True)
 class VoteResult:
+    """Both axes' counters after a vote, and the vote now standing on the axis voted on."""
+
     score: int
     upvotes: int
     downvotes: int
-    value: int
+    agreement: int
+    agree_votes: int
+    disagree_votes: int
+    axis: str
+    value: int  # 1 up, -1 down, 0 none
+    strong: bool
+    weight: int  # what the standing vote adds to its axis (0 with none)
 
 
 VOTE_VALUES = (1, -1, 0)  # up, down, take back
+AXES = tuple(Vote.Axis.values)  # ("approval", "agreement")
+# Each axis's counters on the comment: its weighted sum, then how many votes went up and down.
+AXIS_COLUMNS = {
+    Vote.Axis.APPROVAL: ("score", "upvotes", "downvotes"),
+    Vote.Axis.AGREEMENT: ("agreement", "agree_votes", "disagree_votes"),
+}
+_COUNTERS = (*AXIS_COLUMNS[Vote.Axis.APPROVAL], *AXIS_COLUMNS[Vote.Axis.AGREEMENT])
 
 
-def vote_cast(*, comment: Comment, user, value) -> VoteResult:
-    """Vote a comment up (1), down (-1) or take the vote back (0)."""
-    _require_user(user)
+def _check_vote(value, axis, strong) -> None:
     # Exactly an int: True, 1.0 and Decimal(1) all compare equal to 1 and would slip through.
     if type(value) is not int or value not in VOTE_VALUES:
         raise InvalidInput("A vote is 1 (up), -1 (down) or 0 (take it back).")
+    if not isinstance(axis, str) or axis not in AXES:
+        raise InvalidInput("A vote's axis is approval or agreement.")
+    if type(strong) is not bool:
+        raise InvalidInput("A vote's strength is true (strong) or false (normal).")
+
+
+def vote_cast(
+    *, comment: Comment, user, value, axis: str = Vote.Axis.APPROVAL, strong: bool = False
+) -> VoteResult:
+    """Vote a comment up (1), down (-1) or take the vote back (0), on one axis.
+
+    ``approval`` (the score: karma and the sorts) or ``agreement`` (never karma); ``strong``
+    votes weigh more as the voter's karma grows (``karma.vote_weight``). The weight is worked out
+    when the vote changes and stored with it; the same vote cast again changes nothing. On the
+    approval axis the author's karma moves by the change in the weighted score.
+    """
+    _require_user(user)
+    _check_vote(value, axis, strong)
     if comment.author_id == user.pk:
         raise NotAllowed("You cannot vote on your own comment.")
     roundup = comment.roundup
@@ -234,35 +273,84 @@ def vote_cast(*, comment: Comment, user, value) -> VoteResult:
     if roundup.comments_locked:
         raise NotAllowed("Comments on this roundup are locked.")
 
+    strong = strong and value != 0
     with transaction.atomic():
         # The comment row is the lock: votes on one comment are applied one at a time, so the
         # counters always equal the stored votes.
         locked = lock_comment(comment.pk)
         if locked.state != Comment.State.VISIBLE:
             raise InvalidInput("You cannot vote on a deleted or removed comment.")
-        existing = Vote.objects.filter(comment_id=comment.pk, user=user).first()
-        old = existing.value if existing else 0
-        if value != old:
-            if value == 0:
-                existing.delete()
-            elif existing:
-                existing.value = value
-                existing.save(update_fields=["value"])
-            else:
-                Vote.objects.create(
-                    comment_id=comment.pk, roundup_id=locked.roundup_id, user=user, value=value
-                )
-            Comment.objects.filter(pk=comment.pk).update(
-                score=F("score") + (value - old),
-                upvotes=F("upvotes") + (int(value == 1) - int(old == 1)),
-                downvotes=F("downvotes") + (int(value == -1) - int(old == -1)),
-            )
-            karma_add(locked.author_id, value - old)
-        score, upvotes, downvotes = Comment.objects.filter(pk=comment.pk).values_list(
-            "score", "upvotes", "downvotes"
-        )[0]
-    comment.score, comment.upvotes, comment.downvotes = score, upvotes, downvotes
-    return VoteResult(score=score, upvotes=upvotes, downvotes=downvotes, value=value)
+        existing, voter_karma = _standing_vote(comment.pk, user.pk, axis)
+        weight = existing.weight if existing else 0
+        if existing is None or (existing.value, existing.strong) != (value, strong):
+            weight = vote_weight(voter_karma, strong=strong) if value else 0
+            _record_vote(locked, user, existing, value, axis, strong, weight)
+        counters = Comment.objects.filter(pk=comment.pk).values_list(*_COUNTERS)[0]
+    for name, count in zip(_COUNTERS, counters, strict=True):
+        setattr(comment, name, count)
+    return VoteResult(*counters, axis=str(axis), value=value, strong=strong, weight=weight)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    pk: int
+    value: int
+    strong: bool
+    weight: int
+
+
+_STANDING_SQL: dict[str, str] = {}
+
+
+def _standing_vote(comment_id: int, user_id: int, axis: str) -> tuple[_Standing | None, int]:
+    """The reader's vote on this axis (None without one) and the reader's karma, which weighs a
+    new vote: one query, written here once per database, not by the ORM on every vote (a second
+    query and the ORM's compiling cost about a tenth of a vote on SQLite)."""
+    using = Vote.objects.db
+    sql = _STANDING_SQL.get(using)
+    if sql is None:
+        quote = connections[using].ops.quote_name
+        vote, karma = quote(Vote._meta.db_table), quote(Karma._meta.db_table)
+        sql = _STANDING_SQL[using] = (
+            f"SELECT v.{quote('id')}, v.{quote('value')}, v.{quote('strong')}, "
+            f"v.{quote('weight')}, (SELECT k.{quote('value')} FROM {karma} k "
+            f"WHERE k.{quote('user_id')} = %s) FROM (SELECT 1 AS one) AS o LEFT JOIN {vote} v "
+            f"ON v.{quote('comment_id')} = %s AND v.{quote('user_id')} = %s "
+            f"AND v.{quote('axis')} = %s"
+        )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [user_id, comment_id, user_id, str(axis)])
+        pk, value, strong, weight, karma_value = cursor.fetchone()
+    standing = None if pk is None else _Standing(pk, value, bool(strong), weight)
+    return standing, karma_value or 0
+
+
+def _record_vote(locked: Comment, user, existing, value, axis, strong, weight) -> None:
+    """Store the new vote (or delete it for 0) and move the counters and karma by the change;
+    called under the comment's row lock."""
+    old_value, old_weight = (existing.value, existing.weight) if existing else (0, 0)
+    if value == 0:
+        if existing is None:
+            return
+        Vote.objects.filter(pk=existing.pk).delete()
+    elif existing is not None:
+        Vote.objects.filter(pk=existing.pk).update(value=value, strong=strong, weight=weight)
+    else:
+        Vote.objects.create(
+            comment_id=locked.pk, roundup_id=locked.roundup_id, user=user, axis=axis,
+            value=value, strong=strong, weight=weight,
+        )  # fmt: skip
+    total, ups, downs = AXIS_COLUMNS[axis]
+    delta = value * weight - old_value * old_weight
+    Comment.objects.filter(pk=locked.pk).update(
+        **{
+            total: F(total) + delta,
+            ups: F(ups) + (int(value == 1) - int(old_value == 1)),
+            downs: F(downs) + (int(value == -1) - int(old_value == -1)),
+        }
+    )
+    if axis == Vote.Axis.APPROVAL:
+        karma_add(locked.author_id, delta)
 
 
 @dataclass(frozen=True)
@@ -297,7 +385,7 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
     plan = comment_edit_check(comment=comment, by=by, body=body, reason=reason)
     if plan.body == comment.text.body:
         return comment
-    body_html, _ = render_body(plan.body)  # links new mentions; only a new comment notifies them
+    body_html, mentioned = render_body(plan.body)
     now = timezone.now()
 
     with transaction.atomic():
@@ -315,6 +403,10 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         # update(), not save(): an MPTT save may try to move the node. The text is its own row.
         CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
         Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
+        old_names = set(find_mentions(current.text.body))
+        added = [pk for name, pk in mentioned.items() if name not in old_names]
+        if added and not plan.as_moderator:  # the author named someone new: they hear of it
+            fire(hooks.comment_edited, comment=comment, mentioned_ids=added)
         if plan.as_moderator:
             edit = ModerationAction.Action.EDIT
             _log(by, edit, comment=comment, reason=plan.reason)
@@ -421,31 +513,47 @@ def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
     if changed:
         comment.state = state
         visible = Comment.State.VISIBLE
-        _count_visible(comment.roundup_id, int(state == visible) - int(allowed_from == visible))
+        delta = int(state == visible) - int(allowed_from == visible)
+        _count_visible(comment.roundup_id, delta, comment.paper_entry_id)
     return bool(changed)
 
 
-def _count_visible(roundup_id: int, delta: int) -> None:
-    """Move ``Roundup.comment_count`` by ``delta``: called inside the transaction that changed a
-    comment's visibility, after that change (the row lock it takes is then held only briefly).
+def _count_visible(roundup_id: int, delta: int, paper_entry_id: int | None = None) -> None:
+    """Move ``Roundup.comment_count`` by ``delta``, and for a comment about a paper its entry's
+    and its ``Paper``'s counts: called inside the transaction that changed a comment's
+    visibility, after that change (the row locks it takes are then held only briefly).
 
-    Relative, so concurrent changes add up; a decrement never takes the count below 0 (a count
+    Relative, so concurrent changes add up; a decrement never takes a count below 0 (a count
     that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete). The
     SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query on
     every post cost a fifth of a reply on SQLite (see the issue #8 note in bench/findings.md).
     """
     if delta == 0:
         return
-    using = Roundup.objects.db
-    quote = connections[using].ops.quote_name
-    table, count = quote(Roundup._meta.db_table), quote("comment_count")
-    sql = f"UPDATE {table} SET {count} = {count} + %s WHERE {quote(Roundup._meta.pk.column)} = %s"
-    params = [delta, roundup_id]
+    with connections[Roundup.objects.db].cursor() as cursor:
+        cursor.execute(*_count_sql(Roundup._meta.db_table, "id = %s", [roundup_id], delta))
+        if paper_entry_id is not None:
+            entry = PaperEntry._meta.db_table
+            cursor.execute(*_count_sql(entry, "id = %s", [paper_entry_id], delta))
+            # The paper's row counts the entries of published roundups: a comment is only ever
+            # on one, but the check keeps the two definitions the same.
+            of_entry = (
+                f"paper_key = (SELECT e.paper_key FROM {entry} e JOIN {Roundup._meta.db_table} r"
+                " ON r.id = e.roundup_id WHERE e.id = %s AND r.status = %s"
+                " AND r.published_at IS NOT NULL)"
+            )
+            params = [paper_entry_id, Roundup.Status.PUBLISHED]
+            cursor.execute(*_count_sql(Paper._meta.db_table, of_entry, params, delta))
+
+
+def _count_sql(table: str, where: str, params: list, delta: int) -> tuple[str, list]:
+    """``UPDATE table SET comment_count = comment_count + delta WHERE ...``, never below 0."""
+    sql = f"UPDATE {table} SET comment_count = comment_count + %s WHERE {where}"
+    params = [delta, *params]
     if delta < 0:
-        sql += f" AND {count} >= %s"
+        sql += " AND comment_count >= %s"
         params.append(-delta)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:

@@ -8,14 +8,15 @@ comment's anchor or re-render the form with the service's message and status. Wi
 import re
 from dataclasses import asdict
 
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.errors import InvalidInput, NotAllowed, ServiceError
 from forum.http import login_to_act, wants_json
 from forum.idempotency import idempotent_form
+from forum.keyset import page_from_request
 from roundups.models import Roundup, published_filter
 
 from . import permissions, services
@@ -23,12 +24,14 @@ from .forms import CommentForm, EditForm, LockForm, ReasonForm
 from .models import Comment, ModerationAction
 from .thread.page import (
     anchor_url,
+    part_json,
     permalink_context,
     record_visit,
     render_single,
     render_thread_page,
     thread_context,
 )
+from .thread.votes import AXES, parse_state
 
 MODERATION_LOG_PAGE_SIZE = 50  # a busy week of moderation on one page
 GET_POST = require_http_methods(["GET", "POST"])
@@ -36,6 +39,27 @@ VOTE_VALUE = re.compile(r"-?[0-9]{1,2}")  # shaped like a number; the service ch
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+_STRONG_TEXT = {"": False, "0": False, "false": False, "off": False,
+                "1": True, "true": True, "on": True}  # fmt: skip
+
+
+def _vote_fields(post) -> tuple:
+    """(axis, value, strong) from a vote form: a button's ``approval=<state>`` or
+    ``agreement=<state>`` (-2 .. 2, see thread/votes.py), or the fields the API takes,
+    ``value`` with ``axis`` and ``strong`` (approval and normal when left out). What cannot be
+    read is passed on as it came, for the service to refuse with its message."""
+    for axis in AXES:
+        if axis in post:
+            state = parse_state(post[axis])
+            if state is None:
+                return axis, post[axis], False
+            return axis, (state > 0) - (state < 0), abs(state) == 2
+    raw = post.get("value", "")
+    value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw
+    strong = post.get("strong", "").strip().lower()
+    return post.get("axis", AXES[0]), value, _STRONG_TEXT.get(strong, strong)
 
 
 def _comment(pk) -> Comment:
@@ -141,18 +165,36 @@ def roundup_page(request, slug):
     }
     if not roundup.is_published:
         return render(request, "roundups/detail.html", context)
-    context.update(thread_context(request, roundup))
-    response = render_thread_page(request, "roundups/detail.html", context)
+    try:
+        context.update(thread_context(request, roundup))
+    except InvalidInput as error:  # a ?cursor= we did not sign, or one that expired
+        return _error(request, error, back=f"{roundup.get_absolute_url()}#comments")
+    if wants_json(request):  # "load more comments": the part alone, inserted by the script
+        return _vary(JsonResponse(part_json(request, context)))
+    response = _vary(render_thread_page(request, "roundups/detail.html", context))
     record_visit(request, roundup, context)  # after the page is built
     return response
 
 
 @require_GET
 def permalink(request, pk):
-    """One comment's subthread, with a path of links up to its parents and the roundup."""
+    """One comment with a part of its replies, and a path of links up to its parents and the
+    roundup; as JSON (the page's script) the part of replies alone."""
     comment = _comment(pk)
-    context = permalink_context(request, comment)
-    return render_thread_page(request, "comments/permalink.html", context)
+    try:
+        context = permalink_context(request, comment, replies_only=wants_json(request))
+    except InvalidInput as error:
+        return _error(request, error, back=comment.get_absolute_url())
+    if wants_json(request):
+        return _vary(JsonResponse(part_json(request, context)))
+    return _vary(render_thread_page(request, "comments/permalink.html", context))
+
+
+def _vary(response):
+    """A thread page answers its script's ``Accept: application/json`` with a part: caches and
+    the browser's history must keep the two apart."""
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @require_GET
@@ -171,8 +213,7 @@ def history(request, pk):
 def moderation_log(request):
     """Every moderator action, newest first: public, so moderation is accountable."""
     actions = ModerationAction.objects.select_related("moderator", "comment", "roundup", "user")
-    paginator = Paginator(actions.order_by("-created_at", "-pk"), MODERATION_LOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_from_request(actions, "created_at", MODERATION_LOG_PAGE_SIZE, request)
     return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
 
 
@@ -202,12 +243,14 @@ def reply(request, pk):
 @require_POST
 @login_to_act
 def vote(request, pk):
-    """Vote up (1), down (-1) or take the vote back (0); JSON for scripts, else back to it."""
+    """Vote on one axis: up, down, strong or not, or take the vote back; JSON for scripts,
+    else back to the comment."""
     comment = _comment(pk)
-    raw = request.POST.get("value", "")
-    value = int(raw) if VOTE_VALUE.fullmatch(raw) else raw  # the service says what is wrong
+    axis, value, strong = _vote_fields(request.POST)
     try:
-        result = services.vote_cast(comment=comment, user=request.user, value=value)
+        result = services.vote_cast(
+            comment=comment, user=request.user, value=value, axis=axis, strong=strong
+        )
     except ServiceError as error:
         return _error(request, error, back=anchor_url(comment))
     if wants_json(request):

@@ -60,6 +60,13 @@ MIDDLEWARE = [
     "forum.middleware.ContentSecurityPolicyMiddleware",
     "forum.middleware.RefuseControlCharactersMiddleware",  # before anything reads the address
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and JSON for clients that accept gzip. After whitenoise, which answers
+    # static files itself (pre-compressed at collectstatic, images left alone); before anything
+    # that writes the body. Django's GZipMiddleware pads each response with random bytes (its
+    # BREACH mitigation, with the per-request masked CSRF token), weakens ETags rather than
+    # sending a strong one for other bytes, compresses streaming responses as a stream, and
+    # leaves a response alone that already has a Content-Encoding or is under 200 bytes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +195,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "roundups@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's public address, for absolute links in mail (a worker has no request to build them).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Series mail (notifications/delivery.py): mails per claimed batch (one SMTP connection each),
+# tries before a delivery is failed, the first retry's delay (doubling), and how long a claimed
+# delivery may sit in "sending" without progress before its worker is taken for dead.
+MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "50"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_DELAY = int(os.environ.get("MAIL_RETRY_DELAY", "60"))
+MAIL_SENDING_LEASE = int(os.environ.get("MAIL_SENDING_LEASE", "300"))
 
 # Background tasks through Django's Tasks API (forum/tasks.py). "database" is django-tasks-db:
 # tasks are rows in this site's own database, run by `bin/worker`; "immediate" runs each task in

@@ -22,7 +22,9 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import transaction
+from django.core.signals import setting_changed
+from django.db import connection, connections, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 try:  # Django 6 ships the Tasks API; on 5.2 the django-tasks backport provides the same one.
@@ -109,3 +111,96 @@ def enqueue_on_commit(task_, *args, **kwargs) -> None:
             logger.exception("could not enqueue %s", task_.module_path)
 
     transaction.on_commit(enqueue)
+
+
+def enqueue_with_write(task_, *args) -> None:
+    """Enqueue ``task_(*args)`` as part of the current write: it runs only if the write commits.
+
+    With django-tasks-db on the site's own database, the task is a row like any other, so it is
+    inserted inside the writer's transaction and commits (or rolls back) with it: one commit
+    instead of the write's plus an autocommit INSERT after it, and a worker never sees the task
+    before its data. The row is written by one INSERT compiled once per process from
+    django-tasks-db's own model (``_TaskInsert``): the backend's ``enqueue`` builds the row
+    through a model ``save`` and its result object twice, which cost as much as the rest of
+    what a notification adds to a reply (bench/findings.md, round 4). Any other engine (one
+    that runs the task at once, or keeps it elsewhere), or no transaction open:
+    ``enqueue_on_commit``. Either way a write that rolls back enqueues nothing.
+    """
+    template = _TaskInsert.template_for(task_)
+    if template is not None and connection.in_atomic_block:
+        _TaskInsert.run(template, args)
+    else:
+        enqueue_on_commit(task_, *args)
+
+
+class _TaskInsert:
+    """django-tasks-db's ``DBTaskResult`` row for a task, as its backend's ``enqueue`` writes it
+    (tests/forum/test_tasks.py compares the two field by field, so a release that changes the
+    row fails there). Per task, the INSERT is compiled and the row prepared once from the
+    model; a call fills in what changes: the id, the time and the arguments. The templates
+    are dropped when the ``TASKS`` setting changes (tests switch engines)."""
+
+    FRESH = ("id", "enqueued_at", "args_kwargs")
+    _templates: dict[str, tuple | None] = {}
+
+    @classmethod
+    def template_for(cls, task_):
+        """The task's prepared INSERT, or None when its engine is not django-tasks-db."""
+        key = task_.module_path
+        if key not in cls._templates:
+            backend = task_.get_backend()
+            if type(backend).__module__.startswith("django_tasks_db"):
+                cls._templates[key] = cls._prepare(task_, backend)
+            else:
+                cls._templates[key] = None
+        return cls._templates[key]
+
+    @staticmethod
+    def run(template, args) -> None:
+        sql, fresh, params, backend, alias = template
+        target = connections[alias]  # this thread's connection (a template outlives threads)
+        values = (backend._get_id(), timezone.now(), {"args": _json(args), "kwargs": {}})
+        params = list(params)
+        for (index, field), value in zip(fresh, values, strict=True):
+            params[index] = field.get_db_prep_save(value, target)
+        with target.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    @classmethod
+    def _prepare(cls, task_, backend) -> tuple:
+        from django.db import router
+        from django.db.models.sql import InsertQuery
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        backend.validate_task(task_)
+        target = connections[router.db_for_write(DBTaskResult)]
+        row = DBTaskResult(
+            id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
+            priority=task_.priority, task_path=task_.module_path,
+            queue_name=task_.queue_name, run_after=task_.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )  # fmt: skip
+        fields = list(DBTaskResult._meta.local_concrete_fields)
+        query = InsertQuery(DBTaskResult)
+        query.insert_values(fields, [row])
+        [(sql, _params)] = query.get_compiler(connection=target).as_sql()
+        params = [field.get_db_prep_save(field.pre_save(row, True), target) for field in fields]
+        fresh = [(fields.index(f), f) for f in fields if f.name in cls.FRESH]
+        fresh.sort(key=lambda item: cls.FRESH.index(item[1].name))
+        return sql, fresh, params, backend, target.alias
+
+
+def _json(args) -> list:
+    """The arguments as JSON values: what ``normalize_json`` makes of them, without its walk for
+    the ints and lists of ints our tasks take."""
+    if all(type(a) is int or (type(a) is list and all(type(i) is int for i in a)) for a in args):
+        return list(args)
+    from django_tasks_db.compat import normalize_json
+
+    return normalize_json(list(args))
+
+
+@receiver(setting_changed)
+def _forget_templates(*, setting, **kwargs):
+    if setting in ("TASKS", "DATABASES"):
+        _TaskInsert._templates.clear()

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from api.api import api
 from comments.views import roundup_page
+from notifications.views import mail_preferences
 from roundups import urls as roundup_urls
 from roundups.views import home
 
@@ -25,11 +26,13 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("users/", include("comments.profile_urls")),
     path("notifications/", include("notifications.urls")),
+    path("settings/notifications/", mail_preferences, name="mail_preferences"),
     path("settings/", include("accounts.settings_urls")),
     path("settings/tokens/", include("api.settings_urls")),
     path("api/", api.urls),
     re_path(r"^api/", views.api_not_found),  # API clients get JSON, not the site's HTML 404
     path("", include("papers.urls")),
+    path("", include("notifications.mail_urls")),
     path("", include((roundup_patterns, roundup_urls.app_name))),
     path("", include("comments.urls")),
 ]

@@ -1,35 +1,32 @@
 """Every notifications write: who hears about what, following, muting, marking read.
 
 Receivers of the lower apps' hooks (registered in ``apps.py``) run inside the writer's
-transaction, each in a savepoint (``forum/hooks.py``). Each costs a fixed number of queries
-whatever the number of followers, and writes its rows with one ``bulk_create``. The rules
-(Discourse's post alerter): never the actor, never what the reader cannot see (a removed comment,
-a draft), one notification per post and reader, of the most specific kind (reply > mention >
-follow), nothing below a muted subthread or in a muted discussion.
+transaction, each in a savepoint (``forum/hooks.py``), and cost a fixed, small number of queries:
+a new comment's fan-out (followers, mentions, mutes, the rows, the mail) is a task
+(``notify_tasks.fan_out_comment``, rules in ``fanout.py``). Every notification made here
+enqueues its mail task on commit; the task mails it only if its reader wants it immediately.
 """
 
 import logging
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from comments.models import Comment
 from forum.errors import InvalidInput, NotAllowed, NotFound
+from forum.tasks import enqueue_on_commit, enqueue_with_write
 
+from . import notify_tasks
 from .models import Follow, MutedSubthread, Notification
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 TEXT_MAX = 1000  # Notification.text
 NORMAL = "normal"  # the level without a row: replies and mentions only
-LEVELS = (Follow.Level.WATCHING, NORMAL, Follow.Level.MUTED)
+WATCHING = Follow.Level.WATCHING
+LEVELS = (WATCHING, NORMAL, Follow.Level.MUTED)
 MARK_READ_MAX_IDS = 500  # one request's worth; a reader clears more with "all"
 
-_SENTENCES = {
-    Kind.REPLY: "{actor} replied to your comment on “{title}”",
-    Kind.MENTION: "{actor} mentioned you in a comment on “{title}”",
-    Kind.FOLLOW: "{actor} commented on “{title}”",
-}
 _MODERATION = {
     "edit": "A moderator edited your comment on “{title}”: {reason}",
     "remove": "A moderator removed your comment on “{title}”: {reason}",
@@ -46,62 +43,44 @@ def _require_user(user) -> None:
 
 
 def on_comment_posted(*, comment: Comment, mentioned_ids) -> None:
-    """Tell the parent's author, the mentioned and the followers; the poster follows."""
-    roundup = comment.roundup
-    levels = dict(Follow.objects.filter(roundup=roundup).values_list("user_id", "level"))
-    if comment.author_id not in levels:
-        Follow.objects.bulk_create(
-            [Follow(user_id=comment.author_id, roundup=roundup, level=Follow.Level.WATCHING)],
-            ignore_conflicts=True,  # a concurrent follow of the same reader already did it
-        )
-    if not roundup.is_published or comment.state != Comment.State.VISIBLE:
-        return
-    kinds = _kinds_for(comment, mentioned_ids, levels)
-    if kinds and comment.parent_id is not None:
-        for user_id in _muted_below(comment, kinds):
-            del kinds[user_id]
-    if not kinds:
-        return  # bulk_create would still open a (write) transaction for nothing
-    actor, title = comment.author.username, roundup.title
-    Notification.objects.bulk_create([
-        Notification(
-            user_id=user_id, kind=kind, actor_id=comment.author_id, roundup=roundup,
-            comment=comment, text=_SENTENCES[kind].format(actor=actor, title=title)[:TEXT_MAX],
-        )
-        for user_id, kind in kinds.items()
-    ])  # fmt: skip
+    """The poster follows the discussion; who else hears of it is the task's work (fanout.py).
 
-
-def _kinds_for(comment: Comment, mentioned_ids, levels: dict) -> dict[int, str]:
-    """Each reader to tell and the most specific kind for them (dict order: first kind wins)."""
-    kinds: dict[int, str] = {}
-    if comment.parent_id is not None:
-        kinds[comment.parent.author_id] = Kind.REPLY
-    for user_id in mentioned_ids:
-        kinds.setdefault(user_id, Kind.MENTION)
-    for user_id, level in levels.items():
-        if level == Follow.Level.WATCHING:
-            kinds.setdefault(user_id, Kind.FOLLOW)
-        elif level == Follow.Level.MUTED:
-            kinds.pop(user_id, None)
-    kinds.pop(comment.author_id, None)
-    return kinds
-
-
-def _muted_below(comment: Comment, user_ids) -> set[int]:
-    """Who of ``user_ids`` muted a comment above ``comment``: one query, read from the tree.
-
-    Called by ``comment_posted``, inside the post's transaction and under its tree's lock
-    (``comments/locks.py``), so the new comment's ``lft``/``rght`` are still current.
+    This runs in the post's request and transaction, so it does a fixed minimum: one
+    ``INSERT ... ON CONFLICT DO NOTHING`` (an earlier choice, a mute say, stays) and the task
+    enqueued with the write, so a post that rolls back tells nobody.
     """
-    return set(
-        MutedSubthread.objects.filter(
-            user_id__in=list(user_ids),
-            comment__tree_id=comment.tree_id,
-            comment__lft__lt=comment.lft,
-            comment__rght__gt=comment.rght,
-        ).values_list("user_id", flat=True)
-    )
+    _follow_if_new(comment.author_id, comment.roundup_id)
+    if comment.roundup.is_published and comment.state == Comment.State.VISIBLE:
+        enqueue_with_write(notify_tasks.fan_out_comment, comment.pk, list(mentioned_ids))
+
+
+def _follow_if_new(user_id, roundup_id) -> None:
+    """``Follow.objects.bulk_create(..., ignore_conflicts=True)`` as one written statement: the
+    ORM's compiling of it was most of its cost in a reply (bench/findings.md, round 4). Both
+    SQLite (3.24+) and PostgreSQL read ``ON CONFLICT DO NOTHING``."""
+    connection = connections[router.db_for_write(Follow)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FOLLOW_SQL.format(table=connection.ops.quote_name(Follow._meta.db_table)),
+            [
+                user_id,
+                roundup_id,
+                WATCHING.value,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+
+
+_FOLLOW_SQL = (
+    "INSERT INTO {table} (user_id, roundup_id, level, created_at) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def on_comment_edited(*, comment: Comment, mentioned_ids) -> None:
+    """An edit named new people (``mentioned_ids``: only those the old text did not name)."""
+    if mentioned_ids:
+        enqueue_on_commit(notify_tasks.fan_out_comment, comment.pk, list(mentioned_ids), True)
 
 
 def on_comment_moderated(*, comment: Comment, by, action, reason) -> None:
@@ -109,10 +88,11 @@ def on_comment_moderated(*, comment: Comment, by, action, reason) -> None:
     if by.pk == comment.author_id or action not in _MODERATION:
         return
     text = _MODERATION[action].format(title=comment.roundup.title, reason=reason)
-    Notification.objects.create(
+    note = Notification.objects.create(
         user_id=comment.author_id, kind=Kind.MODERATION, actor=None, roundup=comment.roundup,
         comment=comment, text=text[:TEXT_MAX],
     )  # fmt: skip
+    enqueue_on_commit(notify_tasks.send_notification_mail, note.pk)
 
 
 def on_roundup_published(*, roundup) -> None:
@@ -128,7 +108,7 @@ def notify_suggestion(*, users, actor, roundup, text) -> None:
 
     A draft's title is not shown to anyone but its author: the caller words ``text`` for that.
     """
-    Notification.objects.bulk_create(
+    notes = Notification.objects.bulk_create(
         Notification(
             user_id=user_id,
             kind=Kind.SUGGESTION,
@@ -138,6 +118,8 @@ def notify_suggestion(*, users, actor, roundup, text) -> None:
         )
         for user_id in set(users) - {getattr(actor, "pk", None)}
     )
+    for note in notes:
+        enqueue_on_commit(notify_tasks.send_notification_mail, note.pk)
 
 
 # --- a reader's own choices --------------------------------------------------------------------

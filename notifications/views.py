@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments.models import Comment
-from forum.errors import ServiceError
+from forum.errors import ServiceError, add_to_form
 from forum.http import login_to_act
 from roundups.models import Roundup
 
-from . import services
+from . import preferences, services
+from .forms import MailPreferencesForm
 from .inbox import INBOX_PAGE_SIZE, inbox_entries
 from .models import Notification
 
@@ -78,3 +80,31 @@ def mute_subthread(request, pk):
         else "Replies below that comment notify you again.",
     )
     return redirect(comment.get_absolute_url())
+
+
+def settings_section(request) -> dict:
+    """The settings page's section (registered in apps.py): the reader's mail preferences."""
+    return {"form": MailPreferencesForm(initial=preferences.preferences_for(request.user.pk))}
+
+
+@require_http_methods(["GET", "POST"])
+@login_to_act
+def mail_preferences(request):
+    """``/settings/notifications/``: per kind, immediately, in the daily digest, or never.
+
+    The settings page shows the same form and posts here; a valid post goes back there, a bad
+    one is shown here with its errors (400) and saves nothing.
+    """
+    if request.method == "GET":
+        form = MailPreferencesForm(initial=preferences.preferences_for(request.user.pk))
+        return render(request, "notifications/mail_preferences.html", {"form": form})
+    form = MailPreferencesForm(request.POST)
+    if form.is_valid():
+        try:
+            preferences.preferences_set(user=request.user, choices=form.cleaned_data)
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, "Your mail settings are saved.")
+            return redirect(reverse("settings:index") + "#mail")
+    return render(request, "notifications/mail_preferences.html", {"form": form}, status=400)

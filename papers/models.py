@@ -4,6 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# A paper's coverage row lives with the entries whose write paths keep it (roundups sits below
+# papers); named here too, where a reader of the papers app looks for it.
+from roundups.models import Paper
+
+__all__ = ["Paper", "PaperSuggestion", "PaperSuggestionQuerySet"]
+
 
 class PaperSuggestionQuerySet(models.QuerySet):
     def open(self):
@@ -62,6 +68,11 @@ class PaperSuggestion(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # /suggestions/ walks the open ones newest first from here (keyset), never scanning
+        # comments for them.
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="suggestion_state_time_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "taken"]), name="suggestion_status_valid"

@@ -3,11 +3,9 @@ queries, whatever the number of papers, roundups or comments."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
-
 from comments.models import Comment
 from papers.cards import roundup_url_prefix
-from roundups.models import PaperEntry, published_filter
+from roundups.models import Paper, PaperEntry, published_filter
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
 # Comments shown on a paper's page; past this, its roundups' threads (linked) have the rest.
@@ -21,12 +19,13 @@ def covered_entries():
 
 @dataclass
 class PaperRow:
-    """One distinct paper in the index: its newest entry gives the title."""
+    """One distinct paper in the index: its ``Paper`` row's counts; its newest entry gives the
+    title."""
 
     key: str
     last_covered: object
-    coverage: list = field(default_factory=list)  # [(roundup, entry)], newest first
     comment_count: int = 0
+    coverage: list = field(default_factory=list)  # [(roundup, entry)], newest first
 
     @property
     def latest(self):
@@ -34,23 +33,22 @@ class PaperRow:
 
 
 def paper_index_rows():
-    """One row per distinct paper key, most recently covered first (a values queryset).
-
-    Paginate it, then pass the page to ``paper_rows``.
-    """
-    return (
-        covered_entries()
-        .values("paper_key")
-        .annotate(last_covered=Max("roundup__published_at"))
-        .order_by("-last_covered", "paper_key")
-    )
+    """The covered papers, most recently covered first: ``Paper`` rows, one per paper key, kept
+    by the write paths. Keyset-paginate them (``last_covered_at``), then pass the page to
+    ``paper_rows``."""
+    return Paper.objects.covered()
 
 
-def paper_rows(keys_page) -> list[PaperRow]:
-    """The page's rows with their coverage and comment counts: two queries for any page size."""
+def paper_rows(papers_page) -> list[PaperRow]:
+    """The page's rows with their coverage: one query for any page size (the counts are on the
+    ``Paper`` rows already)."""
     rows = {
-        item["paper_key"]: PaperRow(key=item["paper_key"], last_covered=item["last_covered"])
-        for item in keys_page
+        paper.paper_key: PaperRow(
+            key=paper.paper_key,
+            last_covered=paper.last_covered_at,
+            comment_count=paper.comment_count,
+        )
+        for paper in papers_page
     }
     if not rows:
         return []
@@ -62,23 +60,9 @@ def paper_rows(keys_page) -> list[PaperRow]:
     )
     for entry in entries:
         rows[entry.paper_key].coverage.append((entry.roundup, entry))
-    for key, count in paper_comment_counts(rows).items():
-        rows[key].comment_count = count
-    return list(rows.values())
-
-
-def paper_comment_counts(keys) -> dict[str, int]:
-    """Visible comments attached to the entries of each paper key (on published roundups), in
-    one query."""
-
-    counts = (
-        Comment.objects.visible()
-        .filter(published_filter("roundup__"), paper_entry__paper_key__in=list(keys))
-        .order_by()
-        .values("paper_entry__paper_key")
-        .annotate(n=Count("pk"))
-    )
-    return {row["paper_entry__paper_key"]: row["n"] for row in counts}
+    # A row whose entries went away since it was counted (check_threads repairs it) is left out
+    # rather than shown without a title.
+    return [row for row in rows.values() if row.coverage]
 
 
 def paper_coverage(key: str) -> list[PaperEntry]:
@@ -164,19 +148,6 @@ def earlier_coverage(entries) -> dict[int, list[tuple[CoveringRoundup, CoveringE
                 seen.add(roundup.pk)
                 result[entry.pk].append((roundup, other))
     return result
-
-
-def entry_comment_counts(entries) -> dict[int, int]:
-    """Visible comments attached to each entry, in one query."""
-
-    counts = (
-        Comment.objects.visible()
-        .filter(paper_entry__in=[entry.pk for entry in entries])
-        .order_by()
-        .values("paper_entry")
-        .annotate(n=Count("pk"))
-    )
-    return {row["paper_entry"]: row["n"] for row in counts}
 
 
 def paper_discussion(entries) -> list[Comment]:

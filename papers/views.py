@@ -13,6 +13,7 @@ from accounts.decorators import author_required
 from comments.thread.page import anchor_url
 from forum.errors import ServiceError
 from forum.http import login_to_act
+from forum.keyset import page_from_request
 from roundups.models import Roundup
 
 from . import arxiv, bibtex, queries, services
@@ -27,9 +28,9 @@ RECENTLY_TAKEN = 10  # enough to find where this week's picks went
 
 @require_GET
 def index(request):
-    """Every paper covered by a published roundup, most recently covered first."""
-    page = Paginator(queries.paper_index_rows(), queries.INDEX_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """Every paper covered by a published roundup, most recently covered first (keyset)."""
+    page = page_from_request(
+        queries.paper_index_rows(), "last_covered_at", queries.INDEX_PAGE_SIZE, request
     )
     rows = queries.paper_rows(page.object_list)
     return render(request, "papers/index.html", {"page": page, "rows": rows})
@@ -41,9 +42,7 @@ def detail(request, key):
     entries = queries.paper_coverage(key)
     if not entries:
         raise Http404("No published roundup covers this paper.")
-    counts = queries.entry_comment_counts(entries)
-    for entry in entries:
-        entry.comment_count = counts.get(entry.pk, 0)
+    # Each entry's ``comment_count`` is its own column, kept by the comment services.
     latest = entries[-1]
     discussion = queries.paper_discussion(entries)
     context = {"key": key, "entries": entries, "latest": latest, "discussion": discussion}
@@ -78,15 +77,17 @@ def roundup_bibtex(request, slug):
 def search(request):
     """Roundups, papers and comments matching ?q=, best first, paginated."""
     query = request.GET.get("q", "").strip()
-    context = {"query": query, "page": None, "hits": [], "error": ""}
+    context = {"query": query, "page": None, "hits": [], "error": "", "capped": False}
     if query:
         try:
             backend = backend_for(query)
         except SearchError as error:
             context["error"] = str(error)
         else:
-            page = Paginator(backend.ranked(), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-            context.update(page=page, hits=backend.hits(list(page.object_list)))
+            ranked = backend.ranked()
+            page = Paginator(ranked.rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+            hits = backend.hits(list(page.object_list))
+            context.update(page=page, hits=hits, capped=ranked.capped)
     return render(request, "search/results.html", context)
 
 
@@ -130,9 +131,8 @@ def _drafts(user):
 @require_GET
 def suggestions(request):
     """Open paper suggestions from readers, for an author to add to one of their drafts."""
-    page = Paginator(PaperSuggestion.objects.open().for_list(), SUGGESTIONS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    suggestions = PaperSuggestion.objects.open().for_list()
+    page = page_from_request(suggestions, "created_at", SUGGESTIONS_PAGE_SIZE, request)
     # Only where the author can see the roundup a paper went into: a draft's title is its
     # author's until it is published (staff see every draft, as on the roundup pages).
     visible = Q(taken_entry=None) | Q(

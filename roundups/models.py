@@ -117,6 +117,12 @@ class RoundupQuerySet(models.QuerySet):
         )
         return self.annotate(entry_count=Coalesce(Subquery(entries), 0))
 
+    def for_list(self):
+        """What a list of roundups shows of each (``_roundup_summary.html``): counts, series and
+        author, in the one query of the page. Keyset-paginate it: the entry count is then
+        computed for the page's rows only."""
+        return self.with_counts().select_related("series", "author")
+
 
 # Written by update() only: save() of an existing roundup leaves them out (see Roundup.save).
 UNSAVED_FIELDS = ("id", "comment_count")
@@ -167,7 +173,13 @@ class Roundup(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="roundup_pub_idx")]
+        # The home page's and a series' keyset order (with the id tiebreaker), after their filter.
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="roundup_pub_idx"),
+            models.Index(
+                fields=["series", "status", "-published_at", "-id"], name="roundup_series_pub_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -223,6 +235,9 @@ class PaperEntry(models.Model):
     related = models.TextField(blank=True, help_text="Markdown: related links and reading.")
     related_html = models.TextField(blank=True, editable=False)
     paper_key = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+    # Visible comments about this paper in this roundup (replies included): moved by
+    # comments/services.py with the roundup's count, checked and repaired by check_threads.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["roundup", "position", "pk"]
@@ -233,6 +248,12 @@ class PaperEntry(models.Model):
 
     def save(self, *args, **kwargs):
         self.render_html()
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            # The services rebuild entries from input (count 0): never write that count back.
+            skip = {*UNSAVED_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if f.attname not in skip
+            ]
         super().save(*args, **kwargs)
 
     @property
@@ -248,3 +269,83 @@ class PaperEntry(models.Model):
         self.opinion_html = render_markdown(self.opinion)
         self.related_html = render_markdown(self.related)
         self.paper_key = paper_key(self.url)
+
+
+class PaperQuerySet(models.QuerySet):
+    def covered(self):
+        """Papers at least one published roundup covers, for ``/papers/``: newest coverage first
+        (keyset on ``paper_covered_idx``)."""
+        return self.filter(last_covered_at__isnull=False)
+
+
+class Paper(models.Model):
+    """One paper, whatever the spellings of its link: its coverage, kept on one row per
+    ``paper_key`` so ``/papers/`` reads one page of rows and never groups every entry.
+
+    Written only by ``papers_refresh`` (recounts the keys an entry write or a publish touched,
+    from their published entries) and by the comment services (``comment_count``, moved in the
+    transaction of each change of visibility). ``check_threads`` verifies every row and
+    ``--repair`` (or ``manage.py refresh_papers``) rebuilds them. It lives here, not in the papers
+    app, because the write paths that keep it (roundups, comments) sit below papers.
+    """
+
+    paper_key = models.CharField(max_length=500, unique=True)
+    roundup_count = models.PositiveIntegerField(default=0)  # published roundups covering it
+    last_covered_at = models.DateTimeField(null=True, blank=True)  # newest of those
+    comment_count = models.PositiveIntegerField(default=0)  # visible comments on its entries
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["last_covered_at", "id"],
+                name="paper_covered_idx",
+                condition=models.Q(last_covered_at__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return self.paper_key
+
+
+def paper_stats(keys) -> dict[str, dict]:
+    """What the ``Paper`` rows of ``keys`` should hold, from their published entries: one query."""
+    rows = (
+        PaperEntry.objects.filter(published_filter("roundup__"), paper_key__in=list(keys))
+        .order_by()
+        .values("paper_key")
+        .annotate(
+            roundup_count=Count("roundup", distinct=True),
+            last_covered_at=models.Max("roundup__published_at"),
+            comment_count=models.Sum("comment_count"),
+        )
+    )
+    return {
+        row["paper_key"]: {
+            "roundup_count": row["roundup_count"],
+            "last_covered_at": row["last_covered_at"],
+            "comment_count": row["comment_count"] or 0,
+        }
+        for row in rows
+    }
+
+
+def papers_refresh(keys) -> int:
+    """Recount the ``Paper`` rows of ``keys`` (blank keys are skipped); two queries.
+
+    Called inside the transaction of every entry write and publish, with the keys before and
+    after; a key no published roundup covers keeps its row, emptied (off ``/papers/``).
+    """
+    keys = sorted({key for key in keys if key})
+    if not keys:
+        return 0
+    stats = paper_stats(keys)
+    empty = {"roundup_count": 0, "last_covered_at": None, "comment_count": 0}
+    Paper.objects.bulk_create(
+        [Paper(paper_key=key, **stats.get(key, empty)) for key in keys],
+        update_conflicts=True,
+        unique_fields=["paper_key"],
+        update_fields=["roundup_count", "last_covered_at", "comment_count"],
+    )
+    return len(keys)

@@ -60,6 +60,7 @@ from .models import (
     Roundup,
     Series,
     latest_paper_year,
+    papers_refresh,
 )
 from .papers import paper_key
 
@@ -130,6 +131,7 @@ def roundup_create(
         _replace_entries(roundup, new_entries)
         if publish:
             _publish_locked(roundup)
+        _refresh_papers(roundup)
     logger.info("roundup %s created by user %s", roundup.pk, author.pk)
     return roundup
 
@@ -158,6 +160,7 @@ def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
 
     with transaction.atomic():
         roundup = Roundup.objects.select_for_update().get(pk=roundup.pk)
+        keys_before = _entry_keys(roundup) if new_entries is not None else set()
         for name, value in changes.items():
             setattr(roundup, name, value)
         _validate_roundup(roundup)
@@ -174,6 +177,7 @@ def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
             _schedule_locked(roundup, schedule)
         if publish is True and not roundup.is_published:
             _publish_locked(roundup)
+        _refresh_papers(roundup, keys_before)
     logger.info("roundup %s changed by user %s", roundup.pk, by.pk)
     return roundup
 
@@ -190,6 +194,7 @@ def roundup_publish(*, roundup, by):
         if roundup.is_published:
             return roundup
         _publish_locked(roundup)
+        _refresh_papers(roundup)
     logger.info("roundup %s published by user %s", roundup.pk, by.pk)
     return roundup
 
@@ -272,6 +277,8 @@ def entry_add(*, roundup: Roundup, by, **fields) -> PaperEntry:
         entry.position = (present["last"] or 0) + 1
         entry.save()
         Roundup.objects.filter(pk=roundup.pk).update(updated_at=timezone.now())
+        if roundup.is_published:
+            papers_refresh([entry.paper_key])
     logger.info("paper entry %s added to roundup %s by user %s", entry.pk, roundup.pk, by.pk)
     return entry
 
@@ -449,6 +456,17 @@ def _replace_entries(roundup: Roundup, entries: list[tuple[PaperEntry, int | Non
     leftover = set(existing) - kept
     if leftover:
         PaperEntry.objects.filter(pk__in=leftover).delete()
+
+
+def _entry_keys(roundup: Roundup) -> set[str]:
+    return set(PaperEntry.objects.filter(roundup=roundup).values_list("paper_key", flat=True))
+
+
+def _refresh_papers(roundup: Roundup, keys_before=()) -> None:
+    """Recount the ``Paper`` rows of the roundup's papers, now and before the write: inside the
+    write's transaction. A draft's papers count nowhere, so a draft refreshes nothing."""
+    if roundup.is_published:
+        papers_refresh(_entry_keys(roundup) | set(keys_before))
 
 
 def _given_ids(entries, existing) -> list[int]:

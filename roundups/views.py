@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import author_required
 from forum.errors import InvalidInput, ServiceError, add_to_form
+from forum.keyset import page_from_request
 from forum.text import clean_text
 
 from . import paste
@@ -38,6 +39,8 @@ from .services import (
 
 HOME_PAGE_SIZE = 20  # a few months of weekly roundups per page
 SERIES_PAGE_SIZE = 50  # a year of weekly roundups on one page
+# One author's drafts, ordered by two columns (scheduled soonest first, then last changed), so
+# numbered pages rather than keyset ones: the count is of one author's drafts, never the site's.
 DRAFTS_PAGE_SIZE = 50  # more drafts than a year of weekly roundups is a backlog to clear
 
 
@@ -51,9 +54,9 @@ def _editable_roundup(request, slug):
 
 @require_GET
 def home(request):
-    """The site's front page: published roundups, newest first, paginated."""
-    roundups = Roundup.objects.published().with_counts().select_related("series", "author")
-    page = Paginator(roundups, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    """The site's front page: published roundups, newest first, "newer / older" (keyset)."""
+    roundups = Roundup.objects.published().for_list()
+    page = page_from_request(roundups, "published_at", HOME_PAGE_SIZE, request)
     return render(request, "roundups/home.html", {"page": page, "roundups": page.object_list})
 
 
@@ -61,10 +64,8 @@ def home(request):
 def series(request, slug):
     """A series and its published roundups, newest first."""
     the_series = get_object_or_404(Series, slug=slug)
-    roundups = (
-        Roundup.objects.published().filter(series=the_series).with_counts().select_related("author")
-    )
-    page = Paginator(roundups, SERIES_PAGE_SIZE).get_page(request.GET.get("page"))
+    roundups = Roundup.objects.published().filter(series=the_series).for_list()
+    page = page_from_request(roundups, "published_at", SERIES_PAGE_SIZE, request)
     return render(
         request,
         "roundups/series.html",

@@ -45,6 +45,15 @@ def session_queries():
 
 
 @pytest.fixture
+def cache_queries():
+    """Database queries one cache read costs under this run's cache: 1 with the database cache
+    (no REDIS_URL), 0 with Redis. A thread in parts reads its kept ranking from the cache
+    (comments/thread/parts.py)."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return 1 if backend.endswith("DatabaseCache") else 0
+
+
+@pytest.fixture
 def author(db):
     return factories.make_author("author")
 
@@ -82,16 +91,16 @@ def run_tasks(db, monkeypatch):
     transaction nothing commits, so wrap the write in ``django_capture_on_commit_callbacks(
     execute=True)`` first. Returns how many tasks ran. The worker is django-tasks-db's own, the
     code production runs; only the process is this one.
-
-    The worker calls ``close_old_connections`` between tasks, which closes a connection whose
-    autocommit differs from the setting's: inside a test's transaction, that is the test's own
-    connection (on PostgreSQL: "connection already closed"). Django's TestCase turns the same
-    call off for requests; here it is turned off for the worker.
     """
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
 
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda **kwargs: None)
+    # The worker closes "old" connections between tasks (close_old_connections), and closes one
+    # whose autocommit differs from the settings': inside a test's transaction that is the test's
+    # own connection, which on PostgreSQL ends the test ("connection already closed"; SQLite's
+    # in-memory test database ignores the close). Django's test runner disconnects the same check
+    # from its request signals for the same reason.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run(max_tasks: int | None = None) -> int:
         worker = Worker(

@@ -3,13 +3,13 @@
 import itertools
 
 from django.contrib.auth.models import Group, User
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import AUTHORS, MODERATORS
 from comments.models import Comment, CommentText, Vote
+from comments.services import _count_visible
 from forum.markdown import render_markdown
-from roundups.models import PaperEntry, Roundup, Series
+from roundups.models import PaperEntry, Roundup, Series, papers_refresh
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -56,7 +56,10 @@ def make_entry(roundup, position=None, **kwargs):
         "related": "See also https://example.org/related",
     }
     fields.update(kwargs)
-    return PaperEntry.objects.create(roundup=roundup, position=position, **fields)
+    entry = PaperEntry.objects.create(roundup=roundup, position=position, **fields)
+    if roundup.is_published:  # as the roundup services keep the paper's row
+        papers_refresh([entry.paper_key])
+    return entry
 
 
 def make_roundup(*, author=None, published=True, entries=0, series=None, **kwargs):
@@ -87,7 +90,7 @@ def make_comment(*, roundup, author, body="A comment.", parent=None, state=None,
     comment.save()
     CommentText.objects.create(comment=comment, body=body, body_html=render_markdown(body))
     if comment.state == Comment.State.VISIBLE:
-        Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + 1)
+        _count_visible(roundup.pk, +1, comment.paper_entry_id)
     return comment
 
 

@@ -8,6 +8,7 @@ from ninja import Router, Status
 from comments import permissions
 from comments.models import Comment
 from comments.services import comment_delete, comment_edit, comment_remove, vote_cast
+from comments.thread.parts import PART_COMMENTS, Cursor
 from comments.thread.tree import DEFAULT_SORT
 from roundups.models import Roundup
 
@@ -17,6 +18,9 @@ from ..schemas import (
     CommentEditIn,
     CommentId,
     CommentOut,
+    CommentPartOut,
+    PartCursor,
+    PartLimit,
     Reason,
     VoteIn,
     VoteOut,
@@ -40,17 +44,29 @@ def _comment(user, comment_id) -> Comment:
     return comment
 
 
-def _subtree_response(comment, *, sort=DEFAULT_SORT):
-    body = subtree_json(comment, sort=sort)
+def _subtree_response(comment, *, sort=DEFAULT_SORT, user=None, **part):
+    body = subtree_json(comment, sort=sort, user=user, **part)
     if body is None:
         raise Http404  # deleted or removed, with no visible reply left below it
     return HttpResponse(body, content_type="application/json")
 
 
-@router.get("/{comment_id}", response={200: CommentOut, **errors(401, 404, 422)})
-def comment_detail(request, comment_id: CommentId, sort: SORTS = DEFAULT_SORT):
-    """A comment with its replies nested below it."""
-    return _subtree_response(_comment(reader(request), comment_id), sort=sort)
+@router.get("/{comment_id}", response={200: CommentPartOut, **errors(400, 401, 404, 422)})
+def comment_detail(
+    request,
+    comment_id: CommentId,
+    sort: SORTS = DEFAULT_SORT,
+    limit: PartLimit = PART_COMMENTS,
+    cursor: PartCursor | None = None,
+):
+    """A comment with a part of its replies nested below it, cut as a thread's part is
+    (``more_replies``); ``next`` is the cursor of the next part of its direct replies."""
+    user = reader(request)
+    comment = _comment(user, comment_id)
+    position = Cursor.decode(cursor) if cursor else None
+    return _subtree_response(
+        comment, sort=sort, user=user, limit=limit, cursor=position, with_next=True
+    )
 
 
 @router.patch("/{comment_id}", response={200: CommentOut, **WRITE_ERRORS}, auth=WRITE_AUTH)
@@ -58,7 +74,7 @@ def comment_change(request, data: CommentEditIn, comment_id: CommentId):
     """Edit the text: the author, or a moderator giving a reason (logged publicly)."""
     comment = _comment(request.user, comment_id)
     comment_edit(comment=comment, by=request.user, body=data.body, reason=data.reason)
-    return _subtree_response(comment)
+    return _subtree_response(comment, user=request.user)
 
 
 @router.delete("/{comment_id}", response={204: None, **WRITE_ERRORS}, auth=WRITE_AUTH)
@@ -78,7 +94,10 @@ def comment_withdraw(
 
 @router.post("/{comment_id}/vote", response={200: VoteOut, **WRITE_ERRORS}, auth=WRITE_AUTH)
 def comment_vote(request, data: VoteIn, comment_id: CommentId):
-    """Vote up (1), down (-1), or take the vote back (0)."""
+    """Vote up (1), down (-1), or take the vote back (0), on approval or agreement, normal or
+    strong."""
     comment = _comment(request.user, comment_id)
-    result = vote_cast(comment=comment, user=request.user, value=data.value)
+    result = vote_cast(
+        comment=comment, user=request.user, value=data.value, axis=data.axis, strong=data.strong
+    )
     return asdict(result)

@@ -6,7 +6,10 @@ from django.http import Http404, HttpResponse
 from ninja import Router, Status
 
 from comments.services import comment_create
+from comments.thread.parts import PART_COMMENTS, Cursor
 from comments.thread.tree import DEFAULT_SORT
+from forum.errors import InvalidInput
+from forum.keyset import InvalidCursor, keyset_page
 from roundups.models import Roundup
 from roundups.services import roundup_create, roundup_update
 
@@ -15,7 +18,10 @@ from ..schemas import (
     SORTS,
     CommentIn,
     CommentOut,
+    ListCursor,
     Page,
+    PartCursor,
+    PartLimit,
     RoundupIn,
     RoundupOut,
     RoundupPage,
@@ -77,20 +83,36 @@ def _fresh(roundup: Roundup) -> dict:
     return roundup_out(Roundup.objects.for_page().with_counts().get(pk=roundup.pk))
 
 
-@router.get("", response={200: RoundupPage, **errors(401, 422)})
-def roundup_list(request, page: Page = 1):
-    """Published roundups, newest first, PAGE_SIZE a page; a page past the end is empty."""
+@router.get("", response={200: RoundupPage, **errors(400, 401, 422)})
+def roundup_list(request, page: Page = 1, cursor: ListCursor | None = None):
+    """Published roundups, newest first, PAGE_SIZE a page; a page past the end is empty.
+
+    Follow ``next`` with ``?cursor=`` (keyset: every page costs the same); ``?page=`` still works.
+    """
     reader(request)
     published = Roundup.objects.published()
     count = published.count()
-    start = (page - 1) * PAGE_SIZE
-    rows = published.for_page().with_counts().order_by("-published_at", "-pk")
+    rows = published.for_page()
+    if cursor is None and page > 1:  # skip to the row before the page asked for, in the index
+        rows = rows.filter(pk__in=_page_start(published, page))
+    try:
+        found = keyset_page(rows, "published_at", PAGE_SIZE, after=cursor)
+    except InvalidCursor as error:
+        raise InvalidInput(str(error)) from None
     return {
         "count": count,
-        "page": page,
+        "page": page if cursor is None else 1,
         "pages": max(1, math.ceil(count / PAGE_SIZE)),
-        "results": [roundup_out(r) for r in rows[start : start + PAGE_SIZE]],
+        "next": found.older,
+        "results": [roundup_out(r) for r in found],
     }
+
+
+def _page_start(published, page: int):
+    """Page ``page`` by OFFSET, as a subquery of ids (read from the index), one more than a page
+    so ``next`` is known: the old way in."""
+    start = (page - 1) * PAGE_SIZE
+    return published.order_by("-published_at", "-pk").values("pk")[start : start + PAGE_SIZE + 1]
 
 
 @router.post("", response={201: RoundupOut, **errors(400, 401, 403, 409, 422)}, auth=WRITE_AUTH)
@@ -125,11 +147,22 @@ def roundup_change(request, data: RoundupPatch, slug: Slug):
     return _fresh(roundup)
 
 
-@router.get("/{slug}/comments", response={200: ThreadOut, **errors(401, 404, 422)})
-def thread(request, slug: Slug, sort: SORTS = DEFAULT_SORT):
-    """The whole thread, nested; siblings in ``sort`` order at every depth."""
-    roundup = _visible(reader(request), slug=slug)
-    return HttpResponse(thread_json(roundup, sort=sort), content_type="application/json")
+@router.get("/{slug}/comments", response={200: ThreadOut, **errors(400, 401, 404, 422)})
+def thread(
+    request,
+    slug: Slug,
+    sort: SORTS = DEFAULT_SORT,
+    limit: PartLimit = PART_COMMENTS,
+    cursor: PartCursor | None = None,
+):
+    """The thread in parts: top-level comments in ``sort`` order with their replies (siblings
+    in ``sort`` order at every depth, a few each, then ``more_replies``), about ``limit``
+    comments; ``next`` is the cursor of the next part. A cursor keeps the sort it was made with."""
+    user = reader(request)
+    roundup = _visible(user, slug=slug)
+    position = Cursor.decode(cursor) if cursor else None
+    body = thread_json(roundup, sort=sort, limit=limit, cursor=position, user=user)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.post(
@@ -143,6 +176,5 @@ def comment_new(request, data: CommentIn, slug: Slug):
     comment = comment_create(
         roundup=roundup, author=request.user, body=data.body, parent=data.parent
     )
-    return HttpResponse(
-        subtree_json(comment, sort=DEFAULT_SORT), status=201, content_type="application/json"
-    )
+    body = subtree_json(comment, sort=DEFAULT_SORT, user=request.user)
+    return HttpResponse(body, status=201, content_type="application/json")

@@ -12,6 +12,7 @@ around them is rendered. Views and templates never see how.
 
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -23,10 +24,11 @@ from django.utils.safestring import mark_safe
 from forum.gcpause import paused_gc
 
 from ..forms import CommentForm, LockForm
+from ..models import Comment
 from ..permissions import may_lock
 from ..services import read_marker_touch
-from . import queries
-from .render import Urls, Viewer, render_one, render_thread
+from . import parts, queries
+from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_one, render_thread
 from .tree import DEFAULT_SORT, MAX_DEPTH, SORTS, build_tree, count_shown, normalize_sort
 
 # Where ``_thread.html`` shows the thread; its bytes replace this once the page is rendered.
@@ -48,6 +50,7 @@ SORT_LABELS = {
     "best": "Best",
     "hot": "Hot",
     "active": "Active",
+    "controversial": "Controversial",
 }
 
 
@@ -142,12 +145,12 @@ def paper_counts(rows) -> Counter:
     )
 
 
-def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) -> dict:
-    """Sort and render ``rows`` for the viewer: the part the roundup and permalink pages share.
+def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) -> dict:
+    """Render a part (``parts.Part``) for the viewer: what the roundup and permalink pages share.
 
     Runs the viewer's-votes query; everything else is pure Python.
     """
-    forest = build_tree(rows, sort=sort, now=now, root_id=root_id)
+    forest = part.siblings
     user = request.user
     viewer = Viewer(
         user=user,
@@ -162,8 +165,9 @@ def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) 
     )
     return {
         "thread": RenderedThread(markup),
-        "comment_count": sum(row.state == "visible" for row in rows),
-        "shown_count": count_shown(forest),
+        "shown_count": part.shown,
+        "next_url": _part_url(request, part.next),
+        "part_start": part.start,
         "new_count": len(fresh),
         "first_new_id": fresh[0] if fresh else None,
         "sort": sort,
@@ -176,11 +180,25 @@ def build_thread(request, roundup, rows, *, sort, now, new_since, root_id=None) 
     }
 
 
+def _part_url(request, cursor) -> str:
+    """The address of the next part: this page with ``?cursor=`` (and its sort, for humans)."""
+    if cursor is None:
+        return ""
+    return f"{request.path}?{urlencode({'sort': cursor.sort, 'cursor': cursor.encode()})}"
+
+
+def chosen_cursor(request):
+    """``?cursor=`` decoded, or None; a cursor we did not sign is ``InvalidInput`` (400)."""
+    value = request.GET.get("cursor")
+    return parts.Cursor.decode(value) if value else None
+
+
 def thread_context(request, roundup) -> dict:
-    """Context for ``comments/_thread_section.html``: the whole thread, sorted, ready to show.
+    """Context for ``comments/_thread_section.html``: a part of the thread, sorted, ready to show.
 
     The rows and the tree are built with the cyclic collector paused (``forum/gcpause.py``):
-    they hold no cycles, and are freed as soon as the markup is written.
+    they hold no cycles, and are freed as soon as the markup is written. A bad ``?cursor=``
+    raises ``InvalidInput``.
     """
     with paused_gc():
         return _thread_context(request, roundup)
@@ -188,21 +206,67 @@ def thread_context(request, roundup) -> dict:
 
 def _thread_context(request, roundup) -> dict:
     now = timezone.now()
-    sort = chosen_sort(request)
+    cursor = chosen_cursor(request)
+    sort = cursor.sort if cursor else chosen_sort(request)
     since, since_notice = parse_since(request.GET.get("since"))
     marker = queries.last_seen(request.user, roundup)
-    rows = queries.thread_rows(roundup)
-    paper, paper_notice = chosen_paper(request, roundup)
-    counts = paper_counts(rows)
-    if paper is not None:
-        # Replies carry their root's paper, so this keeps whole trees.
-        rows = [row for row in rows if row.paper_entry_id == paper.pk]
-    context = build_thread(request, roundup, rows, sort=sort, now=now, new_since=since or marker)
+    if cursor is not None and cursor.paper_id:
+        paper = next((e for e in roundup.entries.all() if e.pk == cursor.paper_id), None)
+        paper_notice = ""
+    else:
+        paper, paper_notice = chosen_paper(request, roundup)
+    rows = None
+    if cursor is None and parts.fits_whole(roundup):
+        rows = queries.thread_rows(roundup)  # one query, as big as a part: the ranking's too
+        counts = paper_counts(rows)
+        if paper is not None:  # replies carry their root's paper, so this keeps whole trees
+            rows = [row for row in rows if row.paper_entry_id == paper.pk]
+    else:
+        counts = queries.paper_counts(roundup)
+    part = parts.roots_part(
+        roundup,
+        sort=sort,
+        now=now,
+        paper_id=paper.pk if paper else None,
+        cursor=cursor,
+        around=_around(request, roundup),
+        rows=rows,
+        budget=parts.PART_COMMENTS,
+    )
+    context = build_thread(request, roundup, part, sort=sort, now=now, new_since=since or marker)
+    context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
     context.update(since=since, since_notice=since_notice, last_seen_at=marker)
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
     context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
     context["lock_form"] = LockForm() if may_lock(request.user) else None
     return context
+
+
+def _around(request, roundup):
+    """``?comment=<id>``: the comment a link points at, so the page opens on the part holding it.
+
+    Two queries, only on such links: the comment, then the comments above it (its nested set).
+    """
+    raw = request.GET.get("comment", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    found = Comment.objects.filter(pk=int(raw), roundup=roundup).values_list(
+        "tree_id", "lft", "rght"
+    )
+    if not found:
+        return None
+    tree_id, lft, rght = found[0]
+    path = Comment.objects.filter(
+        roundup=roundup, tree_id=tree_id, lft__lte=lft, rght__gte=rght
+    ).values_list("pk", flat=True)
+    return parts.Around(tree_id=tree_id, path=frozenset(path))
+
+
+def part_json(request, context) -> dict:
+    """A part for the page's script to insert in place: its comments' markup and the next link."""
+    markup = context["thread"].markup
+    items = markup[len(THREAD_OPEN) : -len(THREAD_CLOSE)].decode()
+    return {"html": items, "next": context["next_url"] or None}
 
 
 def record_visit(request, roundup, context) -> None:
@@ -214,25 +278,39 @@ def record_visit(request, roundup, context) -> None:
     read_marker_touch(user=request.user, roundup=roundup, seen_at=context.get("thread_seen_at"))
 
 
-def permalink_context(request, comment) -> dict:
-    """Context for the permalink page: the comment's subthread and the path up to the roundup.
+def permalink_context(request, comment, *, replies_only=False) -> dict:
+    """Context for the permalink page: the comment with a part of its replies, and the path up
+    to the roundup. ``?cursor=`` shows a later part of its replies; ``replies_only`` renders
+    the replies without the comment (for the page's script to insert them in place).
 
     Reads the comment's whole tree in the same one query as the roundup page (filtered to the
     tree), so the parents come from the same rows.
     """
     now = timezone.now()
     roundup = comment.roundup
+    cursor = chosen_cursor(request)
+    sort = cursor.sort if cursor else chosen_sort(request)
     with paused_gc():  # as for the roundup page (see thread_context)
         rows = queries.thread_rows(roundup, tree_id=comment.tree_id)
+        forest = build_tree(rows, sort=sort, now=now, root_id=comment.pk)
+        total = count_shown(forest)
+        if forest:
+            part = parts.replies_part(roundup, comment.pk, forest, sort=sort, now=now,
+                                      cursor=cursor, budget=parts.PART_COMMENTS)  # fmt: skip
+            if replies_only:
+                part.siblings = part.siblings[0].children
+        else:
+            part = parts.Part(siblings=[], shown=0, next=None, start=0)
         context = build_thread(
             request,
             roundup,
-            rows,
-            sort=chosen_sort(request),
+            part,
+            sort=sort,
             now=now,
             new_since=queries.last_seen(request.user, roundup),
             root_id=comment.pk,
         )
+    context["shown_count"] = total  # the comment and every reply below it
     by_id = {row.id: row for row in rows}
     ancestors = []
     parent_id = comment.parent_id
@@ -298,7 +376,11 @@ def render_thread_page(request, template_name, context):
 
 
 def anchor_url(comment) -> str:
-    """Where a comment shows: its roundup's page, or past the depth cut-off its parent's page."""
+    """Where a comment shows: its roundup's page (with ``?comment=`` when the thread comes in
+    parts, so the page opens on the part holding it), or past the depth cut-off its parent's
+    page."""
     if comment.level < MAX_DEPTH:
-        return f"{comment.roundup.get_absolute_url()}#c{comment.pk}"
+        roundup = comment.roundup
+        around = "" if parts.fits_whole(roundup) else f"?comment={comment.pk}"
+        return f"{roundup.get_absolute_url()}{around}#c{comment.pk}"
     return f"{reverse('comments:permalink', args=[comment.parent_id])}#c{comment.pk}"

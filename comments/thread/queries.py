@@ -9,14 +9,16 @@ import sqlite3
 from datetime import UTC, datetime
 
 from django.db import connections
+from django.db.models import Count
 
 from ..models import Comment, ReadMarker, Vote
 from . import row as declared
 
 
-def thread_rows(roundup, *, tree_id=None, comment_id=None, with_body=False) -> list:
-    """Every comment of ``roundup`` (or of one of its trees, or one comment) in ``(tree_id, lft)``
-    order, as declared rows (``row.row_type``); ``with_body`` adds the markdown source (the API).
+def thread_rows(roundup, *, tree_id=None, comment_id=None, tree_ids=None, with_body=False) -> list:
+    """Every comment of ``roundup`` (or of one of its trees, of the trees in ``tree_ids``: a part,
+    or one comment) in ``(tree_id, lft)`` order, as declared rows (``row.row_type``);
+    ``with_body`` adds the markdown source (the API).
 
     One query: the author's name and karma and the text come through joins, so the page needs no
     query per author. The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows
@@ -25,15 +27,23 @@ def thread_rows(roundup, *, tree_id=None, comment_id=None, with_body=False) -> l
     driver through our column type (``_sqlite_aware_datetimes``).
     """
     narrow, params = None, [getattr(roundup, "pk", roundup)]  # a Roundup or its id
-    if comment_id is not None:
+    sql = None
+    using = Comment.objects.db
+    if tree_ids is not None:
+        params.extend(tree_ids)
+        sql = _thread_sql(using, narrow="trees", with_body=with_body).replace(
+            _IN_ONE, "IN (" + ", ".join(["%s"] * len(tree_ids)) + ")"
+        )
+    elif comment_id is not None:
         narrow = "comment"
         params.append(comment_id)
     elif tree_id is not None:
         narrow = "tree"
         params.append(tree_id)
-    using = Comment.objects.db
+    if sql is None:
+        sql = _thread_sql(using, narrow=narrow, with_body=with_body)
     with connections[using].cursor() as cursor:
-        cursor.execute(_thread_sql(using, narrow=narrow, with_body=with_body), params)
+        cursor.execute(sql, params)
         raw = cursor.fetchall()
     make = declared.row_type(with_body=with_body)._make
     if not raw or _aware(raw[0][_CREATED]):
@@ -50,7 +60,8 @@ def thread_rows(roundup, *, tree_id=None, comment_id=None, with_body=False) -> l
 
 _SQL_CACHE: dict[tuple, str] = {}
 _ROUNDUP_SLOT, _NARROW_SLOT = 987_654_301, 987_654_302  # stand-ins, replaced by the real values
-_NARROW_BY = {"tree": "tree_id", "comment": "pk"}
+_NARROW_BY = {"tree": "tree_id", "comment": "pk", "trees": "tree_id__in"}
+_IN_ONE = "IN (%s)"  # the one-element list the "trees" shape is compiled with, widened per part
 
 
 def _thread_sql(using: str, *, narrow: str | None, with_body: bool) -> str:
@@ -66,13 +77,16 @@ def _thread_sql(using: str, *, narrow: str | None, with_body: bool) -> str:
         queryset = Comment.objects.for_thread(_ROUNDUP_SLOT)
         expected = [_ROUNDUP_SLOT]
         if narrow is not None:
-            queryset = queryset.filter(**{_NARROW_BY[narrow]: _NARROW_SLOT})
+            slot = [_NARROW_SLOT] if narrow == "trees" else _NARROW_SLOT
+            queryset = queryset.filter(**{_NARROW_BY[narrow]: slot})
             expected.append(_NARROW_SLOT)
         joined = declared.annotations(with_body=with_body)
         queryset = queryset.annotate(**joined).values_list(*declared.FIELDS, *joined)
         sql, params = queryset.query.get_compiler(using).as_sql()
         if list(params) != expected:  # the ORM moved or added parameters: never guess
             raise RuntimeError(f"thread query parameters changed: {params!r}")
+        if narrow == "trees" and sql.count(_IN_ONE) != 1:
+            raise RuntimeError("thread query: the tree list is not where it was expected")
         if connections[using].vendor == "sqlite":
             sql = _sqlite_aware_datetimes(sql)
         _SQL_CACHE[key] = sql
@@ -119,11 +133,27 @@ def _utc(value) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
-def viewer_votes(user, roundup) -> dict[int, int]:
-    """``{comment_id: value}`` for the viewer's votes on this roundup, in one query."""
+def viewer_votes(user, roundup) -> dict[int, tuple[int, int]]:
+    """``{comment_id: (approval, agreement)}`` for the viewer's votes on this roundup, in one
+    query. Each axis is -2 (strong down), -1, 0 (none), 1 or 2 (strong up)."""
     if not user.is_authenticated:
         return {}
-    return dict(Vote.objects.filter(user=user, roundup=roundup).values_list("comment_id", "value"))
+    mine: dict[int, tuple[int, int]] = {}
+    rows = Vote.objects.filter(user=user, roundup=roundup).values_list(
+        "comment_id", "axis", "value", "strong"
+    )
+    for comment_id, axis, value, strong in rows:
+        approval, agreement = mine.get(comment_id, _NO_VOTES)
+        state = value * 2 if strong else value
+        if axis == _APPROVAL:
+            mine[comment_id] = (state, agreement)
+        else:
+            mine[comment_id] = (approval, state)
+    return mine
+
+
+_NO_VOTES = (0, 0)
+_APPROVAL = Vote.Axis.APPROVAL.value
 
 
 def last_seen(user, roundup):
@@ -135,3 +165,16 @@ def last_seen(user, roundup):
         .values_list("last_seen_at", flat=True)
         .first()
     )
+
+
+def paper_counts(roundup) -> dict[int, int]:
+    """Visible comments per paper entry of ``roundup`` (``{entry_id: n}``): one query, for the
+    page's "N comments about this paper" now that a page no longer reads every row."""
+    counts = (
+        Comment.objects.filter(roundup=roundup, state=Comment.State.VISIBLE)
+        .filter(paper_entry__isnull=False)  # the partial index's own condition
+        .values_list("paper_entry_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(counts)

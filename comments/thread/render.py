@@ -15,11 +15,12 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .. import permissions
 from . import row as declared
-from .tree import COLLAPSE_AT_SCORE, Node, walk
+from . import votes
+from .tree import COLLAPSE_AT_SCORE, More, Node, walk
 
 VISIBLE = "visible"
 DELETED = "deleted"
@@ -47,6 +48,9 @@ class DOM:
     VOTE_FORM = "vote-form"
     VOTE_UP = "vote-up"
     VOTE_DOWN = "vote-down"
+    MORE_REPLIES = "more-replies"  # "N more replies" (an <li> among the replies)
+    MORE_REPLIES_ATTR = "data-more-replies"
+    LOAD_MORE = "data-load-more"  # "load more comments" (templates/comments/_thread.html)
 
 
 THREAD_OPEN = f'<ul class="{DOM.THREAD}">'
@@ -63,6 +67,15 @@ class Urls:
 
     @classmethod
     def build(cls):
+        """The prefixes, reversed once per process and script prefix (they never change)."""
+        prefix = get_script_prefix()
+        urls = _URLS.get(prefix)
+        if urls is None:
+            urls = _URLS[prefix] = cls._reverse()
+        return urls
+
+    @classmethod
+    def _reverse(cls):
         comment = reverse("comments:permalink", args=[_SENTINEL_ID])
         profile = reverse("users:profile", args=["x"])
         return cls(
@@ -72,12 +85,15 @@ class Urls:
         )
 
 
+_URLS: dict[str, Urls] = {}
+
+
 @dataclass
 class Viewer:
     """Who is looking, and what they may do: worked out once per page."""
 
     user: object
-    votes: dict = field(default_factory=dict)  # comment id -> 1 | -1
+    votes: dict = field(default_factory=dict)  # comment id -> (approval, agreement): -2 .. 2
     csrf_token: str = ""
     new_since: datetime | None = None
     locked: bool = False
@@ -90,6 +106,7 @@ class Viewer:
         self.is_moderator = self.may.is_moderator
         self.can_act = self.may.may_comment()
         self.csrf_token = escape(self.csrf_token)
+        self.csrf_input = votes.csrf_input(self.csrf_token)
         self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
 
 
@@ -125,7 +142,8 @@ def new_ids(pairs, viewer: Viewer) -> list[int]:
     return [
         node.comment.id
         for node, _cut in pairs
-        if node.comment.created_at > since
+        if node.__class__ is Node
+        and node.comment.created_at > since
         and node.comment.state == VISIBLE
         and node.comment.author_id != viewer.id
     ]
@@ -147,28 +165,48 @@ def render_thread(
     page = _Page(viewer, urls, now)
     out = [_THREAD_OPEN]
     append = out.append
+    base = forest[0].depth if forest else 0  # a part of replies starts below the top
     depth = -1
+    close = _COMMENT_CLOSE
     for node, cut in pairs:
-        d = node.depth
+        d = node.depth - base
         if d > depth:
             if depth >= 0:
                 append(_CHILDREN_OPEN)
         else:
-            append(_COMMENT_CLOSE)
+            append(close)
             append(_CHILDREN_CLOSE * (depth - d))
         depth = d
+        if node.__class__ is More:
+            append(_more(page, node))
+            close = _MORE_CLOSE
+            continue
+        close = _COMMENT_CLOSE
         row = node.comment
         is_new = row.id in fresh_set
         append(
             _comment(page, node, cut, is_new, next_new.get(row.id), row.id == target_id).encode()
         )
     if depth >= 0:
-        append(_COMMENT_CLOSE)
+        append(close)
         append(_CHILDREN_CLOSE * depth)
     append(_THREAD_CLOSE)
     return b"".join(out), fresh
 
 
+def _more(page: "_Page", more: More) -> bytes:
+    """ "N more replies": a link to the comment's own page, which shows them (the page's
+    script fetches them in place)."""
+    n = more.count
+    label = "1 more reply" if n == 1 else f"{n} more replies"
+    pid = more.parent.comment.id
+    return (
+        f'<li class="{DOM.MORE_REPLIES}"><a href="{page.urls.comments}{pid}/" '
+        f'{DOM.MORE_REPLIES_ATTR} data-parent="{pid}">{label}</a>'
+    ).encode()
+
+
+_MORE_CLOSE = b"</li>"
 _THREAD_OPEN = THREAD_OPEN.encode()
 _THREAD_CLOSE = THREAD_CLOSE.encode()
 _CHILDREN_OPEN = f'<ul class="{DOM.CHILDREN}">'.encode()
@@ -260,7 +298,6 @@ _CLASSES = tuple(
     for flags in range(16)
 )  # fmt: skip
 _ACTIONS_OPEN = f'<div class="{DOM.ACTIONS}">'
-_SCORE_OPEN = f'<span class="score" {DOM.SCORE}>'
 _REPLY_ATTR = DOM.REPLY
 
 
@@ -271,11 +308,9 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
         return (
             f'<span class="placeholder">{label}</span> &middot; {_time(row.created_at, page.now)}'
         )
-    score = row.score
     head = (
         f"{page.authors.get(row.author_id) or page.author(row)} &middot; "
-        f"{_SCORE_OPEN}{score} {'point' if score == 1 else 'points'}</span>"
-        f" &middot; {_time(row.created_at, page.now)}"
+        f"{votes.scores(row)} &middot; {_time(row.created_at, page.now)}"
     )
     if row.edited_at is not None:
         who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
@@ -346,18 +381,6 @@ def _owner_links(row, may: "permissions.Actor", base: str) -> str:
 
 
 def _vote(row, viewer: Viewer, base: str) -> str:
-    """Up and down buttons in one form, for a signed-in viewer who may vote on ``row``; a
-    pressed button's value is 0, so pressing it again takes the vote back, with or without
-    JavaScript."""
-    mine = viewer.votes.get(row.id, 0)
-    up, down = mine == 1, mine == -1
-    return (
-        f'<form class="{DOM.VOTE_FORM}" method="post" action="{base}vote/">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{viewer.csrf_token}">'
-        f'<button type="submit" class="vote {DOM.VOTE_UP}" name="value" value="{0 if up else 1}" '
-        f'aria-pressed="{"true" if up else "false"}" aria-label="Vote up">&#9650;</button>'
-        f'<button type="submit" class="vote {DOM.VOTE_DOWN}" name="value" '
-        f'value="{0 if down else -1}" '
-        f'aria-pressed="{"true" if down else "false"}" aria-label="Vote down">&#9660;</button>'
-        "</form>"
-    )
+    """Both axes' vote buttons in one form (``votes.py``), for a signed-in viewer who may vote
+    on ``row``."""
+    return votes.vote_form(base, viewer.csrf_input, viewer.votes.get(row.id))

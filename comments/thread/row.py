@@ -32,6 +32,9 @@ FIELDS = (
     "edited_at",
     "edited_by_id",
     "paper_entry_id",  # the paper a comment discusses: per-paper counts and ?paper= filter
+    "agreement",  # the second axis: its weighted sum and vote counts (comments/thread/votes.py)
+    "agree_votes",
+    "disagree_votes",
 )
 
 # The author's name and karma (comments.Karma, kept by every vote; None before any vote reached

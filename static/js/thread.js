@@ -6,6 +6,9 @@
 // declares the same names (rename one only in both places):
 //   .thread-section  .thread  .comment  .comment-children  .comment-inner  .comment-actions
 //   [data-score]  [data-reply]  .vote-form  .vote-up  .vote-down
+//   .more-replies  [data-more-replies]  [data-load-more]
+// and comments/thread/votes.py, class VoteDOM, the votes':
+//   .scores  [data-agreement]  .vote-axis[data-axis]  .vote-strong
 "use strict";
 
 (function () {
@@ -40,7 +43,35 @@
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
-  // --- votes: update the score and the pressed state in place -------------------------------
+  // --- votes: two axes, normal or strong; scores and pressed states updated in place -------
+  // Each button posts its axis (its name) and a state: -2 strong down .. 2 strong up; the
+  // pressed one posts 0, so pressing it again takes the vote back (comments/thread/votes.py).
+  // A strong vote: the doubled arrow; or Shift with a click or Enter/Space on the single one;
+  // or, on touch, pressing and holding the single one.
+
+  var HOLD_MS = 500;
+  var strongNext = null; // {button, at}: the single arrow whose next press is strong
+  var holdTimer = null;
+  var held = null; // {button, at}: voted by holding; the click that ends the hold is not a vote
+
+  function isSingle(button) {
+    return button && button.classList.contains("vote") && !button.classList.contains("vote-strong");
+  }
+
+  // A button's own state (what it casts when not pressed), from its class.
+  function stateOf(button) {
+    var down = /vote-(down|disagree)/.test(button.className) ? -1 : 1;
+    return button.classList.contains("vote-strong") ? 2 * down : down;
+  }
+
+  function signed(n) { return n > 0 ? "+" + n : String(n); }
+
+  function hoverText(r) {
+    var votes = r.upvotes + r.downvotes;
+    var agreeing = r.agree_votes + r.disagree_votes;
+    return r.score + " karma from " + plural(votes, "vote") + "; agreement " + signed(r.agreement) +
+      " from " + plural(agreeing, "vote");
+  }
 
   function showVoteError(form, message) {
     var note = form.querySelector(".vote-error");
@@ -57,34 +88,94 @@
     var comment = form.closest(".comment");
     var score = comment && comment.querySelector("[data-score]");
     if (score) { score.textContent = plural(result.score, "point"); }
-    var up = form.querySelector(".vote-up");
-    var down = form.querySelector(".vote-down");
-    // A pressed button's value is 0, so pressing it again takes the vote back.
-    up.setAttribute("aria-pressed", String(result.value === 1));
-    down.setAttribute("aria-pressed", String(result.value === -1));
-    up.value = result.value === 1 ? "0" : "1";
-    down.value = result.value === -1 ? "0" : "-1";
+    var agreement = comment && comment.querySelector("[data-agreement]");
+    if (agreement) { agreement.textContent = signed(result.agreement) + " agreement"; }
+    var scores = comment && comment.querySelector(".scores");
+    if (scores) { scores.title = hoverText(result); }
+    var standing = result.value * (result.strong ? 2 : 1);
+    var group = form.querySelector('[data-axis="' + result.axis + '"]');
+    group.querySelectorAll("button").forEach(function (button) {
+      var own = stateOf(button);
+      button.setAttribute("aria-pressed", String(own === standing));
+      button.value = own === standing ? "0" : String(own);
+    });
     var note = form.querySelector(".vote-error");
     if (note) { note.remove(); }
   }
 
-  thread.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.classList.contains("vote-form")) { return; }
-    var button = event.submitter;
-    if (!button || !button.value) { return; } // an old browser: let the form post normally
-    event.preventDefault();
-    var hadFocus = document.activeElement === button;
+  function castVote(form, chosen, pressed) {
+    var hadFocus = document.activeElement === pressed;
+    var extra = {};
+    extra[chosen.name] = chosen.value;
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    postJSON(form, { value: button.value })
+    postJSON(form, extra)
       .then(function (result) { applyVote(form, result); })
       .catch(function (error) { showVoteError(form, error.message); })
       .finally(function () {
         form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
         // Disabling the pressed button dropped the focus to <body>; a keyboard user keeps
         // their place (and can press again to take the vote back) only if it comes back.
-        if (hadFocus && document.activeElement === document.body) { button.focus(); }
+        if (hadFocus && document.activeElement === document.body) { pressed.focus(); }
       });
+  }
+
+  function markStrong(button) { strongNext = { button: button, at: Date.now() }; }
+
+  thread.addEventListener("click", function (event) {
+    var button = event.target.closest(".vote-form .vote");
+    if (!button) { return; }
+    if (held && held.button === button && Date.now() - held.at < 2000) {
+      event.preventDefault();
+      held = null;
+      return;
+    }
+    if (event.shiftKey && isSingle(button)) { markStrong(button); }
+  }, true);
+
+  thread.addEventListener("keydown", function (event) {
+    var button = event.target.closest && event.target.closest(".vote-form .vote");
+    if (button && event.shiftKey && (event.key === "Enter" || event.key === " ") && isSingle(button)) {
+      markStrong(button);
+    }
+  });
+
+  thread.addEventListener("pointerdown", function (event) {
+    var button = event.target.closest(".vote-form .vote");
+    if (!button || event.pointerType !== "touch" || !isSingle(button)) { return; }
+    clearTimeout(holdTimer);
+    button.classList.add("is-holding");
+    holdTimer = setTimeout(function () {
+      button.classList.remove("is-holding");
+      held = { button: button, at: Date.now() };
+      castVote(button.form, button.nextElementSibling, button); // its strong twin follows it
+    }, HOLD_MS);
+  });
+
+  ["pointerup", "pointercancel", "pointerleave"].forEach(function (type) {
+    thread.addEventListener(type, function (event) {
+      var button = event.target.closest && event.target.closest(".vote-form .vote");
+      if (!button) { return; }
+      clearTimeout(holdTimer);
+      button.classList.remove("is-holding");
+    });
+  });
+
+  thread.addEventListener("contextmenu", function (event) {
+    if (event.target.closest(".vote-form .vote")) { event.preventDefault(); } // long press
+  });
+
+  thread.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("vote-form")) { return; }
+    var button = event.submitter;
+    if (!button || !button.name) { return; } // an old browser: let the form post normally
+    event.preventDefault();
+    var chosen = button;
+    if (strongNext && strongNext.button === button && Date.now() - strongNext.at < 2000) {
+      chosen = button.nextElementSibling; // the strong twin of the single arrow
+    }
+    strongNext = null;
+    castVote(form, chosen, button);
   });
 
   // --- reply: an inline form under the comment, posted with fetch ----------------------------
@@ -173,6 +264,85 @@
       }
     });
   }
+
+  // --- threads in parts: "load more comments" and "N more replies", fetched in place ---------
+  // Without JavaScript both are links to server pages (the next part, the comment's own page);
+  // here the same addresses answer JSON {html, next} (Accept: application/json) and the
+  // comments go where the link was. Comments already on the page are not inserted twice.
+
+  function fetchPart(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (!response.ok) {
+          throw new Error(body.error || "Could not load more (" + response.status + "). Try again.");
+        }
+        return body;
+      });
+    });
+  }
+
+  function newItems(html) {
+    var holder = document.createElement("ul");
+    holder.innerHTML = html; // rendered and escaped by the server, same as the page
+    return Array.prototype.filter.call(holder.children, function (item) {
+      return !(item.id && document.getElementById(item.id));
+    });
+  }
+
+  function showPartError(link, message) {
+    var note = link.parentElement.querySelector(".part-error");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "part-error";
+      note.setAttribute("role", "alert");
+      link.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = " " + message;
+  }
+
+  function loadPart(link, list, holder) {
+    if (link.getAttribute("aria-busy") === "true") { return; } // one fetch per click, not two
+    link.setAttribute("aria-busy", "true");
+    fetchPart(link.href).then(function (part) {
+      var items = newItems(part.html);
+      var before = holder.parentElement === list ? holder : null; // replies go before the link
+      items.forEach(function (item) { list.insertBefore(item, before); });
+      if (part.next) {
+        link.href = part.next + (link.hash || "");
+        link.removeAttribute("aria-busy");
+      } else {
+        holder.remove();
+      }
+      if (items.length) {
+        // Keyboard and screen-reader users land on the first comment that came in.
+        items[0].setAttribute("tabindex", "-1");
+        items[0].focus();
+      }
+    }).catch(function (error) {
+      link.removeAttribute("aria-busy");
+      showPartError(link, error.message);
+    });
+  }
+
+  thread.addEventListener("click", function (event) {
+    var more = event.target.closest("[data-load-more]");
+    if (more) {
+      var list = thread.querySelector(".thread");
+      if (!list) { return; }
+      event.preventDefault();
+      loadPart(more, list, more.parentElement);
+      return;
+    }
+    var replies = event.target.closest("[data-more-replies]");
+    if (replies) {
+      var item = replies.closest(".more-replies");
+      event.preventDefault();
+      loadPart(replies, item.parentElement, item);
+    }
+  });
 
   // --- anchors: open collapsed comments that hold the target ---------------------------------
 

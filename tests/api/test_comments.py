@@ -10,8 +10,9 @@ from django.db.models import F, Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from comments.models import Comment, CommentText, ModerationAction
+from comments.models import Comment, CommentText, Karma, ModerationAction, Vote
 from comments.services import comment_create, comment_delete, comment_remove, vote_cast
+from comments.thread.parts import MAX_PART_COMMENTS
 from roundups.models import Roundup
 from tests.factories import make_roundup, make_user
 
@@ -20,7 +21,8 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 COMMENT_KEYS = {
     "id", "parent", "author", "body", "body_html", "score", "upvotes", "downvotes",
-    "created_at", "edited_at", "state", "replies",
+    "agreement", "agree_votes", "disagree_votes", "created_at", "edited_at", "state",
+    "viewer_votes", "replies",
 }  # fmt: skip
 
 
@@ -116,7 +118,7 @@ def test_thread_of_a_draft_is_404_except_to_its_author(anon, author):
     draft = make_roundup(author=author, published=False)
     assert anon.get(f"/api/roundups/{draft.slug}/comments").status_code == 404
     own = client_for(author).get(f"/api/roundups/{draft.slug}/comments")
-    assert own.json() == {"count": 0, "comments": []}
+    assert own.json() == {"count": 0, "comments": [], "next": None}
 
 
 def test_thread_of_an_unknown_roundup_is_404(anon):
@@ -154,7 +156,7 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit(anon, roundup, reader):
         for n in range(size)
     )
     Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + size)
-    response = anon.get(f"/api/roundups/{roundup.slug}/comments")
+    response = anon.get(f"/api/roundups/{roundup.slug}/comments?limit={MAX_PART_COMMENTS}")
     assert response.status_code == 200
     # The server wrote it without recursing; Python's own decoder does recurse, so give it room.
     limit = sys.getrecursionlimit()
@@ -166,7 +168,10 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit(anon, roundup, reader):
     depth, node = 0, data["comments"][0]
     while node["replies"]:
         node, depth = node["replies"][0], depth + 1
-    assert (data["count"], depth, node["body"]) == (1100, 1099, "d1099")
+    # A part holds about ``limit`` comments: the chain is cut there, and says what is left.
+    shown = MAX_PART_COMMENTS
+    assert (data["count"], depth, node["body"]) == (1100, shown - 1, f"d{shown - 1}")
+    assert node["more_replies"] == size - shown
 
 
 # --- one comment ---------------------------------------------------------------------------------
@@ -176,7 +181,7 @@ def test_comment_detail_has_its_replies(anon, thread):
     response = anon.get(f"/api/comments/{thread['a2'].pk}")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == COMMENT_KEYS
+    assert set(data) == COMMENT_KEYS | {"next"}
     assert _shape([data]) == [("a2", [("a21", [])])]
     assert data["parent"] == thread["a"].pk
 
@@ -341,15 +346,101 @@ def test_moderator_removes_with_a_reason(as_moderator, thread):
 # --- voting --------------------------------------------------------------------------------------
 
 
+NO_AGREEMENT = {"agreement": 0, "agree_votes": 0, "disagree_votes": 0}
+
+
 def test_vote_up_change_and_take_back(as_other, thread):
+    """``{"value"}`` alone is an approval vote of normal strength, as before the second axis."""
     url = f"/api/comments/{thread['a'].pk}/vote"
     assert as_other.post(url, {"value": 1}).json() == {
-        "score": 2, "upvotes": 1, "downvotes": 0, "value": 1
+        "score": 2, "upvotes": 1, "downvotes": 0, **NO_AGREEMENT,
+        "axis": "approval", "value": 1, "strong": False, "weight": 1,
     }  # fmt: skip
     assert as_other.post(url, {"value": -1}).json()["score"] == 0
     assert as_other.post(url, {"value": 0}).json() == {
-        "score": 1, "upvotes": 0, "downvotes": 0, "value": 0
+        "score": 1, "upvotes": 0, "downvotes": 0, **NO_AGREEMENT,
+        "axis": "approval", "value": 0, "strong": False, "weight": 0,
     }  # fmt: skip
+
+
+def test_vote_on_either_axis_normal_or_strong(as_other, thread, other_reader, reader):
+    Karma.objects.create(user=other_reader, value=100)  # a strong vote weighs 3 from 100
+    url = f"/api/comments/{thread['a'].pk}/vote"
+    agreed = as_other.post(url, {"axis": "agreement", "value": 1, "strong": True}).json()
+    assert agreed == {
+        "score": 1, "upvotes": 0, "downvotes": 0,
+        "agreement": 3, "agree_votes": 1, "disagree_votes": 0,
+        "axis": "agreement", "value": 1, "strong": True, "weight": 3,
+    }  # fmt: skip
+    assert not Karma.objects.filter(user=reader).exists()  # agreement never moves karma
+    approved = as_other.post(url, {"axis": "approval", "value": -1, "strong": True}).json()
+    assert (approved["score"], approved["agreement"], approved["weight"]) == (-2, 3, 3)
+    assert Karma.objects.get(user=reader).value == -2 + 3  # a's score and a2's (3)
+    assert set(Vote.objects.values_list("axis", "value", "strong", "weight")) == {
+        ("agreement", 1, True, 3),
+        ("approval", -1, True, 3),
+    }
+    as_other.post(url, {"value": 0})  # taken back: karma moves by the vote's weight
+    assert Karma.objects.get(user=reader).value == 1 + 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"value": 1, "axis": "karma"},
+        {"value": 1, "axis": None},
+        {"value": 1, "strong": "yes"},
+        {"value": 1, "strong": 1},  # a boolean, not something like one
+        {"axis": "agreement", "strong": True},  # no value
+    ],
+)
+def test_bad_axis_or_strength_is_422_and_writes_nothing(as_other, thread, body):
+    response = as_other.post(f"/api/comments/{thread['a'].pk}/vote", body)
+    assert response.status_code == 422
+    assert not Vote.objects.exists()
+
+
+def test_comments_carry_both_scores_and_the_readers_own_votes(anon, as_other, roundup, thread):
+    a = thread["a"]
+    vote_cast(comment=a, user=thread["b"].author, value=-1)
+    vote_cast(comment=a, user=thread["b"].author, value=1, axis="agreement", strong=True)
+    url = f"/api/roundups/{roundup.slug}/comments"
+
+    def find(data, body):
+        return next(c for c in data["comments"] if c["body"] == body)
+
+    seen = find(as_other.get(url).json(), "a")
+    assert (seen["score"], seen["agreement"], seen["agree_votes"]) == (0, 1, 1)
+    assert seen["viewer_votes"] == {
+        "approval": {"value": -1, "strong": False},
+        "agreement": {"value": 1, "strong": True},
+    }
+    assert find(as_other.get(url).json(), "b")["viewer_votes"] == {
+        "approval": {"value": 0, "strong": False},
+        "agreement": {"value": 0, "strong": False},
+    }
+    assert find(anon.get(url).json(), "a")["viewer_votes"] is None
+    single = as_other.get(f"/api/comments/{a.pk}").json()
+    assert single["viewer_votes"]["agreement"] == {"value": 1, "strong": True}
+    assert anon.get(f"/api/comments/{a.pk}").json()["viewer_votes"] is None
+
+
+def test_a_signed_in_thread_read_costs_one_query_more(as_other, roundup, thread):
+    """The reader's votes come in one query, whatever the size of the thread: no n+1."""
+    with CaptureQueriesContext(connection) as queries:
+        as_other.get(f"/api/roundups/{roundup.slug}/comments")
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert sum("comments_vote" in sql for sql in sqls) == 1, sqls
+
+
+def test_the_openapi_schema_documents_both_axes(anon):
+    schema = anon.get("/api/openapi.json").json()["components"]["schemas"]
+    assert schema["VoteIn"]["properties"]["axis"]["enum"] == ["approval", "agreement"]
+    assert schema["VoteIn"]["properties"]["strong"]["type"] == "boolean"
+    assert schema["VoteIn"]["required"] == ["value"]
+    for name in ("agreement", "agree_votes", "disagree_votes", "viewer_votes"):
+        assert name in schema["CommentOut"]["properties"]
+    assert {"agreement", "axis", "strong", "weight"} <= set(schema["VoteOut"]["properties"])
 
 
 def test_vote_rules(as_reader, anon, thread, reader, other_reader):

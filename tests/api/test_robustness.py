@@ -123,6 +123,9 @@ def test_openapi_schema_names_every_endpoint(anon):
         ("POST", "/api/comments/{comment_id}/vote"),
         ("GET", "/api/notifications"),
         ("POST", "/api/notifications/read"),
+        ("POST", "/api/series/{slug}/subscription"),
+        ("DELETE", "/api/series/{slug}/subscription"),
+        ("GET", "/api/roundups/{slug}/deliveries"),
     }
     # Every operation that takes input declares the 422 it can answer with.
     for path, item in schema["paths"].items():

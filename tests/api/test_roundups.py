@@ -74,6 +74,41 @@ def test_list_pages(anon, author, monkeypatch):
     assert slugs == [r.slug for r in made]
 
 
+def test_list_follows_cursors_to_the_end(anon, author, monkeypatch):
+    """``next`` is a keyset cursor: following it yields every roundup once, newest first, even
+    when a roundup is published between two fetches (it goes on top, nothing shifts)."""
+    monkeypatch.setattr(roundup_endpoints, "PAGE_SIZE", 2)
+    now = timezone.now()
+    made = [make_roundup(author=author, published_at=now - timedelta(hours=n)) for n in range(5)]
+    first = anon.get("/api/roundups").json()
+    assert first["next"] and first["page"] == 1
+    make_roundup(author=author)  # newer than all: on page one, not in the walk
+    pages, cursor = [first], first["next"]
+    while cursor:
+        pages.append(anon.get("/api/roundups", {"cursor": cursor}).json())
+        cursor = pages[-1]["next"]
+    assert [len(p["results"]) for p in pages] == [2, 2, 1]
+    assert [r["slug"] for p in pages for r in p["results"]] == [r.slug for r in made]
+    # ?page= gives a cursor too, to switch to the cheap way mid-list (offsets shift with the
+    # new roundup: page 2 is now made[1:3]).
+    second = anon.get("/api/roundups", {"page": 2}).json()
+    assert [r["slug"] for r in second["results"]] == [r.slug for r in made[1:3]]
+    after = anon.get("/api/roundups", {"cursor": second["next"]}).json()
+    assert [r["slug"] for r in after["results"]] == [r.slug for r in made[3:5]]
+
+
+@pytest.mark.parametrize("cursor", ["bm90IGpzb24", "W10", "AAAA"])
+def test_a_broken_cursor_is_400(anon, cursor):
+    response = anon.get("/api/roundups", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "page link is broken" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("cursor", ["", "a b", "x" * 201])
+def test_a_malformed_cursor_is_422(anon, cursor):
+    assert anon.get("/api/roundups", {"cursor": cursor}).status_code == 422
+
+
 @pytest.mark.parametrize("page", ["0", "-1", "abc", str(10**30)])
 def test_bad_page_is_422(anon, page):
     response = anon.get("/api/roundups", {"page": page})
@@ -384,3 +419,14 @@ def test_patch_publish_at_on_a_published_roundup_is_a_conflict(as_author, author
     when = (timezone.now() + timedelta(days=1)).isoformat()
     response = as_author.patch(f"/api/roundups/{published.slug}", {"publish_at": when})
     assert response.status_code == 409
+
+
+def test_the_cursor_and_next_are_in_the_openapi_schema(anon):
+    schema = anon.get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/roundups"]["get"]
+    cursor = next(p for p in operation["parameters"] if p["name"] == "cursor")
+    assert cursor["in"] == "query" and not cursor.get("required")
+    assert "400" in operation["responses"]  # a cursor that is not ours
+    page = schema["components"]["schemas"]["RoundupPage"]
+    assert {"count", "page", "pages", "next", "results"} <= set(page["properties"])
+    assert "next" in page["required"]  # always sent, null on the last page

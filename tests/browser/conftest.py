@@ -255,3 +255,45 @@ def own_link(page, comment, name):
 def depth_on_page(page, comment_pk) -> int:
     """How many comments the comment sits inside on the page: its nesting level as shown."""
     return page.locator(f"li.comment:has(#c{comment_pk})").count()
+
+
+@pytest.fixture
+def task_worker(live_server, settings):
+    """Run the tasks the pages enqueue (a reply's notifications, their mail), a moment after the
+    commit, as ``bin/worker`` does beside gunicorn.
+
+    On PostgreSQL: django-tasks-db's own worker loop in a thread beside the live server, taking
+    tasks from the same queue table; stopped, with its connections closed, after the test and
+    before the database is flushed. On SQLite the test database is in memory, shared between
+    threads through SQLite's shared cache, where a second writer gets "database table is locked"
+    at once instead of waiting (a worker thread crashed on it, and could fail the server's
+    requests the same way): there the fixture switches to Django's immediate task backend, which
+    runs each task in the live server's thread right after the request's commit.
+    """
+    import threading
+
+    from django.db import connection, connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    if connection.vendor == "sqlite":
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
+        yield None
+        return
+    worker = Worker(
+        queue_names=["*"], interval=0.1, batch=False, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="browser-worker", excluded_queue_names=[],
+    )  # fmt: skip
+
+    def run():
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="task-worker", daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=10)

@@ -60,6 +60,25 @@ def test_roundup_page_with_a_thread(open_tab, roundup, reader, moderator):
     tab.finish()
 
 
+def test_roundup_page_in_parts(open_tab, roundup, reader, monkeypatch):
+    """ "N more replies" and "load more comments", before and after the script loads them."""
+    monkeypatch.setattr("comments.thread.parts.PART_COMMENTS", 9)
+    other = factories.make_user()
+    roots = [say(roundup, other, f"Root {i}.") for i in range(7)]
+    for i in range(7):
+        say(roundup, reader, f"Reply {i}.", roots[0])
+    tab = open_tab(bypass_csp=True)
+    page = tab.page
+    tab.goto(roundup.get_absolute_url())
+    assert violations(page) == [], "the first part"
+    page.get_by_role("link", name="2 more replies").click()
+    page.get_by_role("link", name="load more comments").click()
+    expect(page.locator("[data-load-more][aria-busy]")).to_have_count(0)
+    expect(page.locator(f"#c{roots[4].pk}")).to_have_count(1)
+    assert violations(page) == [], "with more replies and comments loaded in place"
+    tab.finish()
+
+
 def test_login_page(open_tab):
     tab = open_tab(bypass_csp=True)
     tab.goto("/accounts/login/")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment, Vote
 from comments.services import vote_cast
+from comments.thread.parts import REPLIES_SHOWN
 from comments.thread.tree import MAX_DEPTH
 from tests import factories
 from tests.browser.conftest import chain, comment_box, depth_on_page, own_link, say
@@ -189,4 +190,43 @@ def test_permalink_and_continue_this_thread(open_tab, js, roundup, reader):
     expect(path.get_by_role("link", name=roundup.title)).to_be_visible()
     path.get_by_role("link", name=roundup.title).click()
     expect(page.get_by_role("heading", name=roundup.title, level=1)).to_be_visible()
+    tab.finish()
+
+
+def test_load_more_comments_and_more_replies(open_tab, js, roundup, reader, monkeypatch):
+    """A thread in parts: "N more replies" and "load more comments", fetched in place with
+    JavaScript, links to the comment's page and to the next part without it."""
+    monkeypatch.setattr("comments.thread.parts.PART_COMMENTS", 9)  # 14 comments: three parts
+    other = factories.make_user()
+    roots = [say(roundup, other, f"Root number {i}.") for i in range(7)]
+    busy = roots[0]  # every score is 0: "top" shows the oldest first
+    replies = [say(roundup, reader, f"Reply number {i}.", busy) for i in range(REPLIES_SHOWN + 2)]
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.goto(roundup.get_absolute_url())
+    expect(comment_box(page, replies[REPLIES_SHOWN - 1])).to_be_visible()
+    expect(comment_box(page, replies[-1])).to_have_count(0)
+    expect(comment_box(page, roots[-1])).to_have_count(0)
+
+    page.get_by_role("link", name="2 more replies").click()
+    expect(comment_box(page, replies[-1])).to_be_visible()
+    if js:
+        expect(page).to_have_url(re.compile(rf"/roundups/{roundup.slug}/$"))
+        expect(page.locator(f"#c{replies[0].pk}")).to_have_count(1)  # not inserted twice
+    else:
+        expect(page).to_have_url(re.compile(rf"/comments/{busy.pk}/$"))
+        tab.goto(roundup.get_absolute_url())
+
+    for _ in range(len(roots)):
+        if comment_box(page, roots[-1]).count():
+            break
+        page.get_by_role("link", name="load more comments").click()
+        page.wait_for_load_state()
+        expect(page.locator("[data-load-more][aria-busy]")).to_have_count(0)
+    expect(comment_box(page, roots[-1])).to_be_visible()
+    expect(page.get_by_role("link", name="load more comments")).to_have_count(0)
+    if js:  # every part in place, on one page, each comment once
+        for root in roots:
+            expect(page.locator(f"#c{root.pk}")).to_have_count(1)
+    tab.screenshot("parts")
     tab.finish()

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import F
 
 from comments.integrity import check_threads
-from comments.models import Comment
+from comments.models import Comment, Karma, Vote
 from comments.services import comment_create, vote_cast
 from tests import factories
 
@@ -183,3 +183,40 @@ def test_roundup_option_checks_only_that_roundup(threads, roundup, author, reade
 
 def test_unknown_roundup_is_an_error(db):
     assert run("--roundup", "nope") == (1, 'No roundup with slug "nope".')
+
+
+def test_both_axes_are_checked_and_repaired_from_the_votes_and_their_weights(
+    threads, reader, other_reader, author
+):
+    """The counters are sums of the stored weights: a weight changed behind the service's back
+    is found on either axis, and the repair recounts both axes and then karma."""
+    a = threads["a"]
+    for n in range(11):  # other_reader earns 10 karma (b: +11, a1: -1): a strong vote weighs 2
+        vote_cast(comment=threads["b"], user=factories.make_user(f"fan{n}"), value=1)
+    vote_cast(comment=a, user=other_reader, value=1, axis="agreement", strong=True)
+    vote_cast(comment=a, user=author, value=-1, axis="agreement")
+    assert run()[0] == 0
+    a.refresh_from_db()
+    assert (a.agreement, a.agree_votes, a.disagree_votes) == (2 - 1, 1, 1)
+
+    Vote.objects.filter(comment=a, user=other_reader, axis="agreement").update(weight=3)
+    Vote.objects.filter(comment=a, user=author, axis="approval").update(weight=4)
+    status, out = run()
+    assert status == 1
+    assert (
+        f"comment {a.pk}: agreement/agree_votes/disagree_votes are 1/1/1 but its stored "
+        "agreement votes give 2/1/1" in out
+    )
+    assert (
+        f"comment {a.pk}: score/upvotes/downvotes are 2/2/0 but its stored votes give 5/2/0" in out
+    )
+
+    status, out = run("--repair")
+    assert status == 0, out
+    assert f"repaired: comment {a.pk}: agreement/agree_votes/disagree_votes 1/1/1 -> 2/1/1" in out
+    a.refresh_from_db()
+    assert (a.score, a.agreement) == (5, 2)
+    # The author's karma follows the repaired score; agreement never counts.
+    assert Karma.objects.get(user=reader).value == sum(
+        Comment.objects.filter(author=reader).values_list("score", flat=True)
+    )

@@ -173,6 +173,56 @@ def test_parallel_votes_match_the_stored_votes(roundup, author):
     assert check_threads().ok
 
 
+def test_parallel_votes_on_both_axes_match_the_stored_votes_and_weights(roundup, author):
+    """20 readers vote at once on both axes of one comment, strong and not, with weights from
+    their karma; several vote twice on each axis at the same moment. Both axes' counters and
+    the author's karma equal the sums of the stored votes' weights."""
+    comment = comment_create(
+        roundup=roundup, author=author, body="Vote on me twice", enforce_rate_limit=False
+    )
+    voters = [factories.make_user(f"voter{n}") for n in range(VOTERS)]
+    # Karma 0, 10, 100, 1,000, 10,000 in turn: strong votes weigh 1, 2, 3, 6, 9; normal 1 or 2.
+    Karma.objects.bulk_create(
+        [
+            Karma(user=user, value=(0, 10, 100, 1_000, 10_000)[n % 5])
+            for n, user in enumerate(voters)
+        ]
+    )
+
+    def vote(user, value, axis, strong):
+        return lambda: vote_cast(comment=comment, user=user, value=value, axis=axis, strong=strong)
+
+    targets = []
+    for n, user in enumerate(voters):
+        targets.append(vote(user, 1 if n % 3 else -1, "approval", n % 2 == 0))
+        targets.append(vote(user, -1 if n % 4 else 1, "agreement", n % 3 == 0))
+    second = [(1, True), (-1, False), (0, False), (1, False), (-1, True), (0, True), (-1, False),
+              (1, True)]  # fmt: skip
+    for n in range(TWICE):
+        value, strong = second[n]
+        targets.append(vote(voters[n], value, "approval", strong))
+        targets.append(vote(voters[n], -value, "agreement", not strong))
+    random.Random(3).shuffle(targets)
+    assert run_in_threads(targets) == []
+
+    comment.refresh_from_db()
+    for axis, (total, ups, downs) in {
+        "approval": ("score", "upvotes", "downvotes"),
+        "agreement": ("agreement", "agree_votes", "disagree_votes"),
+    }.items():
+        stored = list(
+            Vote.objects.filter(comment=comment, axis=axis).values_list("value", "weight", "strong")
+        )
+        assert len(stored) >= VOTERS - TWICE  # the voters who voted once all count
+        assert getattr(comment, total) == sum(value * weight for value, weight, _ in stored)
+        assert getattr(comment, ups) == sum(1 for value, _, _ in stored if value == 1)
+        assert getattr(comment, downs) == sum(1 for value, _, _ in stored if value == -1)
+        assert any(weight > 1 for _, weight, _ in stored)  # the weights were really in play
+    assert Karma.objects.get(user=author).value == comment.score
+    Karma.objects.filter(user__in=voters).delete()  # given, not earned: karma is scores only
+    assert check_threads().ok
+
+
 def test_parallel_votes_on_one_authors_comments_keep_karma(roundup, author):
     """Votes on different comments of one author lock different rows but move one karma row,
     and the first ones race to create it."""

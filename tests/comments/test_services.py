@@ -3,7 +3,6 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from comments import services
 from comments.models import Comment, CommentRevision, ModerationAction, ReadMarker, Vote
 from comments.services import (
     comment_create,
@@ -292,18 +291,23 @@ def counts(comment):
     return comment.score, comment.upvotes, comment.downvotes
 
 
+def approval(result):
+    """The approval axis of a VoteResult: score, up and down votes, and the vote cast."""
+    return result.score, result.upvotes, result.downvotes, result.value
+
+
 def test_vote_up_down_switch_and_take_back(thread, reader, author, moderator):
     _, reply = thread
-    assert vote_cast(comment=reply, user=reader, value=1) == services.VoteResult(1, 1, 0, 1)
-    assert vote_cast(comment=reply, user=author, value=1) == services.VoteResult(2, 2, 0, 1)
-    assert vote_cast(comment=reply, user=moderator, value=-1) == services.VoteResult(1, 2, 1, -1)
+    assert approval(vote_cast(comment=reply, user=reader, value=1)) == (1, 1, 0, 1)
+    assert approval(vote_cast(comment=reply, user=author, value=1)) == (2, 2, 0, 1)
+    assert approval(vote_cast(comment=reply, user=moderator, value=-1)) == (1, 2, 1, -1)
     # Switching moves the vote from one counter to the other.
-    assert vote_cast(comment=reply, user=reader, value=-1) == services.VoteResult(-1, 1, 2, -1)
+    assert approval(vote_cast(comment=reply, user=reader, value=-1)) == (-1, 1, 2, -1)
     # Voting the same way again changes nothing.
-    assert vote_cast(comment=reply, user=reader, value=-1) == services.VoteResult(-1, 1, 2, -1)
+    assert approval(vote_cast(comment=reply, user=reader, value=-1)) == (-1, 1, 2, -1)
     # Taking a vote back removes its row.
-    assert vote_cast(comment=reply, user=author, value=0) == services.VoteResult(-2, 0, 2, 0)
-    assert vote_cast(comment=reply, user=author, value=0) == services.VoteResult(-2, 0, 2, 0)
+    assert approval(vote_cast(comment=reply, user=author, value=0)) == (-2, 0, 2, 0)
+    assert approval(vote_cast(comment=reply, user=author, value=0)) == (-2, 0, 2, 0)
     assert counts(reply) == (-2, 0, 2)
     assert sorted(Vote.objects.filter(comment=reply).values_list("user__username", "value")) == [
         ("moderator", -1),

@@ -180,19 +180,14 @@ def test_posts_need_a_csrf_token(roundup, reader):
 def test_vote_as_json_updates_and_takes_back(as_reader, roundup, other_reader):
     comment = post(roundup, other_reader)
     url = f"/comments/{comment.pk}/vote/"
+    none = {"agreement": 0, "agree_votes": 0, "disagree_votes": 0, "axis": "approval"}
     assert as_reader.post(url, {"value": "1"}, **JSON).json() == {
-        "score": 1,
-        "upvotes": 1,
-        "downvotes": 0,
-        "value": 1,
-    }
+        **none, "score": 1, "upvotes": 1, "downvotes": 0, "value": 1, "strong": False, "weight": 1,
+    }  # fmt: skip
     assert as_reader.post(url, {"value": "-1"}, **JSON).json()["score"] == -1
     assert as_reader.post(url, {"value": "0"}, **JSON).json() == {
-        "score": 0,
-        "upvotes": 0,
-        "downvotes": 0,
-        "value": 0,
-    }
+        **none, "score": 0, "upvotes": 0, "downvotes": 0, "value": 0, "strong": False, "weight": 0,
+    }  # fmt: skip
     assert not Vote.objects.exists()
 
 

@@ -49,6 +49,10 @@ HOSTILE_QUERIES = [
     "q=%01%0b%1b%7f&page=99999999999999999999&since=9999-99-99&sort=" + "x" * OVERLONG,
     "q=" + "y" * OVERLONG + "&page=-1&since=" + "1" * OVERLONG,
     "q=%C0%80&page=%FF&sort=%FF&since=%C0%80",
+    # keyset cursors (forum/keyset.py): not base64, base64 of junk, an overlong one
+    "after=%FF%FE&before=a.b&cursor=%C0%80",
+    "after=bm90IGpzb24&before=W10&cursor=WzEsMiwzXQ",
+    "after=" + "A" * OVERLONG + "&before=" + "B" * OVERLONG + "&cursor=" + "C" * OVERLONG,
 ]
 HOSTILE_TEXT = "a\x00b\x01c\x0bd\x1be\x7ff\x85g\ufffe"
 # Field names the site's forms and API bodies use, all set to hostile text in every POST.

@@ -65,7 +65,7 @@ def test_api_write_during_a_database_outage_is_json_503(client, reader, roundup)
 
 def test_redis_connection_error_in_a_view_is_503(client):
     with mock.patch(
-        "roundups.views.Paginator", side_effect=redis.exceptions.ConnectionError("down")
+        "roundups.views.page_from_request", side_effect=redis.exceptions.ConnectionError("down")
     ):
         response = client.get("/")
     assert response.status_code == 503
@@ -96,7 +96,7 @@ def test_outage_met_in_a_middleware_is_503_not_500():
 
 def test_other_errors_stay_500():
     client = Client(raise_request_exception=False)
-    with mock.patch("roundups.views.Paginator", side_effect=RuntimeError("a real bug")):
+    with mock.patch("roundups.views.page_from_request", side_effect=RuntimeError("a real bug")):
         response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
@@ -105,7 +105,7 @@ def test_other_errors_stay_500():
 def test_a_redis_bad_command_is_a_bug_not_an_outage():
     client = Client(raise_request_exception=False)
     with mock.patch(
-        "roundups.views.Paginator", side_effect=redis.exceptions.ResponseError("WRONGTYPE")
+        "roundups.views.page_from_request", side_effect=redis.exceptions.ResponseError("WRONGTYPE")
     ):
         response = client.get("/")
     assert response.status_code == 500

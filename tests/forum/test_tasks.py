@@ -118,3 +118,53 @@ def test_bin_worker_starts_the_configured_worker(tmp_path):
         text=True,
     )
     assert unknown.returncode == 2 and "no worker command known" in unknown.stderr
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_enqueue_with_write_commits_or_rolls_back_with_the_write(run_tasks):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.enqueue_with_write(tasks_for_tests.remember, "w", 1)
+        assert DBTaskResult.objects.count() == 1  # in the write's own transaction
+        raise RuntimeError("the write fails")
+    assert DBTaskResult.objects.count() == 0
+    with transaction.atomic():
+        tasks.enqueue_with_write(tasks_for_tests.remember, "w", 2)
+    assert run_tasks() == 1
+    assert cache.get("w") == 2
+
+
+def test_enqueue_with_write_writes_the_row_the_backend_writes(db):
+    """The compiled INSERT against django-tasks-db's own enqueue, field by field: a release of
+    the library that changes its row fails here, not in production."""
+    with transaction.atomic():
+        tasks.enqueue_with_write(tasks_for_tests.remember, "k", 3)
+    ours = DBTaskResult.objects.get()
+    theirs = DBTaskResult.objects.get(pk=tasks_for_tests.remember.enqueue("k", 3).id)
+    different = {"id", "enqueued_at"}
+    for field in DBTaskResult._meta.local_concrete_fields:
+        if field.name not in different:
+            assert getattr(ours, field.name) == getattr(theirs, field.name), field.name
+    assert abs(ours.enqueued_at - theirs.enqueued_at) < timedelta(seconds=5)
+    assert ours.task.func is theirs.task.func
+
+
+def test_enqueue_with_write_on_another_engine_is_on_commit(db, django_capture_on_commit_callbacks):
+    class ElsewhereBackend:  # an engine whose tasks do not live in this database (RQ, say)
+        pass
+
+    class StubTask:
+        module_path = "tests.stub"
+        enqueued = []
+
+        def get_backend(self):
+            return ElsewhereBackend()
+
+        def enqueue(self, *args):
+            self.enqueued.append(args)
+
+    stub = StubTask()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            tasks.enqueue_with_write(stub, 1, 2)
+            assert stub.enqueued == []  # not before the commit
+    assert len(callbacks) == 1 and stub.enqueued == [(1, 2)]

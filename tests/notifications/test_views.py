@@ -1,11 +1,13 @@
 """The inbox, the header's unread count, and the follow and mute buttons."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from comments.thread.page import anchor_url
 from notifications.inbox import INBOX_PAGE_SIZE
-from notifications.models import Follow, MutedSubthread, Notification
+from notifications.models import Follow, MailPreference, MutedSubthread, Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +92,10 @@ def test_header_shows_the_unread_count(client, reader):
 def test_header_costs_one_query_signed_in_and_none_anonymous(
     client, reader, roundup, django_assert_num_queries, session_queries
 ):
-    # The home page: anonymous, the roundups list (2 queries, as tests/roundups/test_home.py
-    # asserts); signed in adds the session, the user, their permissions (the "New roundup"
-    # link) and exactly one for the header's unread count.
-    with django_assert_num_queries(2) as anonymous:
+    # The home page: anonymous, the roundups list (1 query, keyset, as tests/roundups/
+    # test_home.py asserts); signed in adds the session, the user, their permissions (the "New
+    # roundup" link) and exactly one for the header's unread count.
+    with django_assert_num_queries(1) as anonymous:
         client.get("/")
     client.force_login(reader)
     with django_assert_num_queries(len(anonymous) + session_queries + 3 + 1):
@@ -142,3 +144,79 @@ def test_mute_a_draft_comment_is_404(client, reader, author):
     comment = factories.make_comment(roundup=draft, author=author)
     client.force_login(reader)
     assert client.post(reverse("notifications:mute", args=[comment.pk])).status_code == 404
+
+
+def test_follow_buttons_show_the_readers_current_level(client, reader, roundup):
+    client.force_login(reader)
+    action = reverse("notifications:follow", args=[roundup.slug])
+    for level, sentence in [
+        ("normal", "You hear of replies to you and mentions only."),
+        ("watching", "You follow this discussion."),
+        ("muted", "You muted this discussion."),
+    ]:
+        if level != "normal":
+            client.post(action, {"level": level})
+        html = client.get(roundup.get_absolute_url()).content.decode()
+        assert f'data-level="{level}">{sentence}' in html
+        assert html.count('aria-pressed="true"') == 1
+        assert re.search(rf'value="{level}"><button [^>]*aria-pressed="true"', html)
+
+
+def test_settings_page_shows_the_mail_preferences_with_defaults(client, reader):
+    client.force_login(reader)
+    html = client.get("/settings/").content.decode()
+    assert 'action="/settings/notifications/"' in html
+    defaults = {"reply": "immediately", "follow": "digest", "mention": "immediately",
+                "moderation": "immediately", "suggestion": "digest"}  # fmt: skip
+    for kind, delivery in defaults.items():
+        assert re.search(rf'name="{kind}" value="{delivery}"[^>]*checked', html), kind
+
+
+def test_saving_preferences_keeps_rows_only_for_changes(client, reader):
+    client.force_login(reader)
+    choices = {"reply": "digest", "mention": "never", "moderation": "immediately",
+               "follow": "immediately", "suggestion": "digest"}  # fmt: skip
+    response = client.post("/settings/notifications/", choices)
+    assert response.status_code == 302 and response["Location"] == "/settings/#mail"
+    rows = dict(MailPreference.objects.filter(user=reader).values_list("kind", "delivery"))
+    assert rows == {"reply": "digest", "mention": "never", "follow": "immediately"}
+    html = client.get("/settings/").content.decode()
+    assert re.search(r'name="reply" value="digest"[^>]*checked', html)
+    # Back to the defaults: no rows.
+    defaults = {"reply": "immediately", "mention": "immediately", "follow": "digest"}
+    client.post("/settings/notifications/", {**choices, **defaults})
+    assert not MailPreference.objects.exists()
+
+
+def test_bad_preferences_are_a_form_error_and_save_nothing(client, reader):
+    client.force_login(reader)
+    response = client.post(
+        "/settings/notifications/",
+        {"reply": "loudly", "mention": "never", "moderation": "never", "follow": "never"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("Choose immediately, in a daily digest, or never.") == 2  # reply, suggestion
+    assert not MailPreference.objects.exists()
+    assert client.get("/settings/notifications/").status_code == 200
+
+
+def test_preferences_need_login(client):
+    response = client.post("/settings/notifications/", {"reply": "never"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not MailPreference.objects.exists()
+
+
+def test_admin_lists_mail_state_preferences_and_digest_runs(client, reader):
+    from datetime import date
+
+    from notifications.models import DigestRun
+
+    admin = factories.make_user("boss", superuser=True)
+    note(reader)
+    MailPreference.objects.create(user=reader, kind="reply", delivery="never")
+    DigestRun.objects.create(user=reader, day=date(2026, 1, 5))
+    client.force_login(admin)
+    for model in ("notification", "mailpreference", "digestrun"):
+        response = client.get(f"/admin/notifications/{model}/")
+        assert response.status_code == 200 and "reader" in response.content.decode(), model

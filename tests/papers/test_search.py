@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comments.models import Comment
+from comments.models import Comment, CommentText
 from comments.services import comment_create
 from papers.search import MAX_QUERY_CHARS, SearchError, parse_terms
-from roundups.models import PaperEntry, Roundup
+from roundups.models import PaperEntry
 from tests.factories import make_entry, make_roundup, make_user
 
 pytestmark = pytest.mark.django_db
@@ -124,16 +124,17 @@ def _fill(n_each):
 
 @pytest.mark.parametrize("n_each", [1, 20])
 def test_query_count_is_fixed_per_page(client, monkeypatch, n_each):
-    """Intended to prevent an n+1 issue: whatever the number of results, a page costs 5 queries:
-    the count, the page of (id, kind) rows, and one query per kind of result on the page
-    (roundups, paper entries with their roundup, comments with author and roundup)."""
+    """Intended to prevent an n+1 issue: whatever the number of results, a page costs 4 queries:
+    the bounded candidates (id, kind, rank, date), never a count of every match, and one query
+    per kind of result on the page (roundups, paper entries with their roundup, comments with
+    author and roundup)."""
     monkeypatch.setattr("papers.views.RESULTS_PER_PAGE", 100)  # every result on one page
     _fill(n_each)
     with CaptureQueriesContext(connection) as queries:
         response, found = _results(client, "graph")
     assert len(found) == 3 * n_each + 1
     assert {kind for kind, _ in found} == {"roundup", "paper", "comment"}
-    assert len(queries) == 5, [query["sql"] for query in queries]
+    assert len(queries) == 4, [query["sql"] for query in queries]
 
 
 @pytest.mark.parametrize(
@@ -166,27 +167,56 @@ def test_parse_terms():
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL")
-@pytest.mark.parametrize(
-    ("model", "fields", "index"),
-    [
-        (Roundup, "ROUNDUP_FIELDS", "papers_roundup_search"),
-        (PaperEntry, "ENTRY_FIELDS", "papers_entry_search"),
-        (Comment, "COMMENT_FIELDS", "papers_comment_search"),
-    ],
-)
-def test_search_matches_can_use_the_gin_indexes(model, fields, index):
-    """The migration's frozen vectors must equal the ones search builds, or PostgreSQL quietly
-    scans every row. On these tiny tables the planner prefers other indexes for the visibility
-    filters, so the match alone is explained, with sequential scans switched off."""
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stored vectors exist on PostgreSQL")
+def test_search_ranks_from_the_stored_vectors_through_their_gin_indexes():
+    """Each kind's candidates come from its stored ``search_vector`` (papers migration 0004),
+    which has a GIN index; nothing is parsed at query time. On these tiny tables the planner
+    prefers other paths, so each table's match is explained alone, sequential scans off."""
     from papers import search
 
-    backend = search.PostgresSearch("transformers")
-    matches = backend.match(model.objects.order_by(), getattr(search, fields))
+    query = search.PostgresSearch("transformers").query
+    params = [query, query, "published", 10] * 2 + [query, query, "published", "visible", 10]
     with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + search.CANDIDATES_SQL, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "to_tsvector" not in plan and plan.count("search_vector @@") == 3, plan
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = matches.explain()
-    assert index in plan, plan
+        for table in ("roundups_roundup", "roundups_paperentry", "comments_commenttext"):
+            cursor.execute(
+                f"EXPLAIN SELECT 1 FROM {table} WHERE search_vector @@ "
+                "websearch_to_tsquery('english'::regconfig, %s)",
+                [query],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"{table}_search_vector" in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stored vectors exist on PostgreSQL")
+def test_stored_vectors_follow_edits(client):
+    """The database regenerates a vector when its text changes: an edited comment is found by
+    its new words and no longer by the old ones."""
+    roundup = make_roundup()
+    comment = _comment(roundup, "about zeppelins")
+    CommentText.objects.filter(comment=comment).update(body="about dirigibles")
+    assert _results(client, "zeppelins")[1] == []
+    assert _results(client, "dirigibles")[1] == [("comment", comment.pk)]
+
+
+def test_a_common_word_is_ranked_from_a_bounded_set_and_not_counted(client, monkeypatch):
+    """Past MAX_CANDIDATES matches the page says "more than", and shows the best it ranked."""
+    monkeypatch.setattr("papers.search.MAX_CANDIDATES", 3)
+    roundup = make_roundup(title="Plain week")
+    for n in range(6):
+        _comment(roundup, f"common word {n}")
+    response, found = _results(client, "common")
+    assert 0 < len(found) <= 3 * 3  # at most the bound per kind (PostgreSQL) or in all
+    assert response.context["capped"] is True
+    assert "More than" in response.content.decode()
+    monkeypatch.setattr("papers.search.MAX_CANDIDATES", 100)
+    response, found = _results(client, "common")
+    assert len(found) == 6 and response.context["capped"] is False
+    assert "6 results" in response.content.decode()
 
 
 def test_a_paper_without_key_links_to_its_roundup(client):

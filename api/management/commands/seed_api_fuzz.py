@@ -43,7 +43,9 @@ class Command(BaseCommand):
     def handle(self, *args, token, spare_token, **options):
         if Roundup.objects.exists():
             raise CommandError("The database already has roundups; seed only a fresh one.")
-        fuzzer = User.objects.create_user("fuzzer", password="fuzzer-password-not-secret")
+        fuzzer = User.objects.create_user(
+            "fuzzer", "fuzzer@example.org", password="fuzzer-password-not-secret"
+        )
         fuzzer.groups.add(*Group.objects.filter(name__in=[AUTHORS, MODERATORS]))
         ApiToken.objects.create(user=fuzzer, key_hash=hash_token(token), name="fuzz")
         ApiToken.objects.create(user=fuzzer, key_hash=hash_token(spare_token), name="fuzz, spare")

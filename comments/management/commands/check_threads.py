@@ -9,7 +9,8 @@ from roundups.models import Roundup
 class Command(BaseCommand):
     help = (
         "Check that every comment thread's nested-set fields agree with its parent links and that "
-        "every comment's score and vote counts equal its stored votes. Exits non-zero when "
+        "every comment's score, agreement and vote counts equal its stored votes and their "
+        "weights, and karma the scores. Exits non-zero when "
         "something is wrong; --repair rebuilds what is wrong and says what it changed."
     )
 

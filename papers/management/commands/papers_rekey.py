@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from roundups.models import PaperEntry
+from roundups.models import PaperEntry, papers_refresh
 from roundups.papers import paper_key
 
 BATCH_SIZE = 500  # rows read and written per round trip; keeps memory flat on a big table
@@ -19,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         changed = total = 0
+        touched = set()  # old and new keys: their Paper rows are recounted at the end
         entries = PaperEntry.objects.order_by("pk").only("pk", "url", "paper_key")
         with transaction.atomic():
             batch = []
@@ -28,12 +29,15 @@ class Command(BaseCommand):
                 if key != entry.paper_key:
                     if options["verbosity"] >= 2:
                         self.stdout.write(f"{entry.pk}: {entry.paper_key!r} -> {key!r}")
+                    touched.update((entry.paper_key, key))
                     entry.paper_key = key
                     batch.append(entry)
                 if len(batch) >= BATCH_SIZE:
                     changed += self._save(batch, dry_run)
                     batch = []
             changed += self._save(batch, dry_run)
+            if not dry_run:
+                papers_refresh(touched)
         verb = "would change" if dry_run else "changed"
         self.stdout.write(f"{total} paper entries checked, {changed} {verb}.")
 

@@ -72,8 +72,9 @@ def test_viewer_votes_reads_only_this_roundups_votes(roundup, reader, other_read
     )
     services.vote_cast(comment=here, user=other_reader, value=-1)
     services.vote_cast(comment=there, user=other_reader, value=1)
-    assert queries.viewer_votes(other_reader, roundup) == {here.pk: -1}
-    assert queries.viewer_votes(other_reader, elsewhere) == {there.pk: 1}
+    services.vote_cast(comment=there, user=other_reader, value=-1, axis="agreement", strong=True)
+    assert queries.viewer_votes(other_reader, roundup) == {here.pk: (-1, 0)}
+    assert queries.viewer_votes(other_reader, elsewhere) == {there.pk: (1, -2)}
     assert set(Vote.objects.values_list("comment_id", "roundup_id")) == {
         (here.pk, roundup.pk),
         (there.pk, elsewhere.pk),

@@ -13,6 +13,7 @@ from comments.thread.tree import (
     MAX_DEPTH,
     SORTS,
     build_tree,
+    controversy,
     count_shown,
     hot_score,
     normalize_sort,
@@ -20,13 +21,17 @@ from comments.thread.tree import (
     wilson_lower_bound,
 )
 
-Row = namedtuple("Row", "id parent_id state score upvotes downvotes created_at")
+Row = namedtuple(
+    "Row",
+    "id parent_id state score upvotes downvotes created_at agree_votes disagree_votes",
+    defaults=(0, 0),
+)
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=100)
 
 
-def row(id, parent, score=0, up=0, down=0, minute=0, state="visible"):
-    return Row(id, parent, state, score, up, down, T0 + timedelta(minutes=minute))
+def row(id, parent, score=0, up=0, down=0, minute=0, state="visible", agree=0, disagree=0):
+    return Row(id, parent, state, score, up, down, T0 + timedelta(minutes=minute), agree, disagree)
 
 
 def outline(forest, max_depth=100):
@@ -39,40 +44,40 @@ def outline(forest, max_depth=100):
 
 # The thread every sort is checked on (minutes after T0; NOW is minute 100):
 #
-#   id  parent  score  up  down  minute
-#    1    -       3     3    0      0
-#    2    -       5     6    1     10
-#    3    -       3     3    0     20     same score as 1, younger
-#    4    1       1     1    0     30
-#    5    1       4     4    0     40
-#    6    1       4     5    1     50     same score as 5, younger, one down vote
-#    7    5       0     0    0     60
-#    8    5       2     2    0     70
-#    9    2      -1     0    1     80
+#   id  parent  score  up  down  minute  agree  disagree  controversy
+#    1    -       3     3    0      0      2       2        4
+#    2    -       5     6    1     10     30       3        33 ** 0.1 = 1.42
+#    3    -       3     3    0     20      0       0        0    same score as 1, younger
+#    4    1       1     1    0     30      5       5       10
+#    5    1       4     4    0     40      1       0        0
+#    6    1       4     5    1     50      3       2        5 ** (2/3) = 2.92
+#    7    5       0     0    0     60      0       0        0
+#    8    5       2     2    0     70      1       1        2
+#    9    2      -1     0    1     80      4       4        8
 THREAD = [
-    row(1, None, 3, 3, 0, 0),
-    row(2, None, 5, 6, 1, 10),
+    row(1, None, 3, 3, 0, 0, agree=2, disagree=2),
+    row(2, None, 5, 6, 1, 10, agree=30, disagree=3),
     row(3, None, 3, 3, 0, 20),
-    row(4, 1, 1, 1, 0, 30),
-    row(5, 1, 4, 4, 0, 40),
-    row(6, 1, 4, 5, 1, 50),
+    row(4, 1, 1, 1, 0, 30, agree=5, disagree=5),
+    row(5, 1, 4, 4, 0, 40, agree=1),
+    row(6, 1, 4, 5, 1, 50, agree=3, disagree=2),
     row(7, 5, 0, 0, 0, 60),
-    row(8, 5, 2, 2, 0, 70),
-    row(9, 2, -1, 0, 1, 80),
+    row(8, 5, 2, 2, 0, 70, agree=1, disagree=1),
+    row(9, 2, -1, 0, 1, 80, agree=4, disagree=4),
 ]
 
 # Display order per sort (depth shown by indent):
 #
-#   top        new        old        best       hot        active
-#   2          3          1          1          2          2
-#     9        2            4          5          9          9
-#   1            9          5            8      3          1
-#     5        1              7          7      1            5
-#       8        6            8        6          6            8
-#       7        5          6          4          5            7
-#     6            8      2          3              8        6
-#     4            7        9        2              7        4
-#   3            4      3              9        4          3
+#   top        new        old        best       hot        active     controversial
+#   2          3          1          1          2          2          1
+#     9        2            4          5          9          9            4
+#   1            9          5            8      3          1            6
+#     5        1              7          7      1            5          5
+#       8        6            8        6          6            8          8
+#       7        5          6          4          5            7          7
+#     6            8      2          3              8        6        2
+#     4            7        9        2              7        4          9
+#   3            4      3              9        4          3          3
 EXPECTED = {
     "top": ["2", "  9", "1", "  5", "    8", "    7", "  6", "  4", "3"],
     "new": ["3", "2", "  9", "1", "  6", "  5", "    8", "    7", "  4"],
@@ -80,6 +85,7 @@ EXPECTED = {
     "best": ["1", "  5", "    8", "    7", "  6", "  4", "3", "2", "  9"],
     "hot": ["2", "  9", "3", "1", "  6", "  5", "    8", "    7", "  4"],
     "active": ["2", "  9", "1", "  5", "    8", "    7", "  6", "  4", "3"],
+    "controversial": ["1", "  4", "  6", "  5", "    8", "    7", "2", "  9", "3"],
 }
 
 
@@ -104,6 +110,13 @@ def test_best_is_not_top():
     assert wilson_lower_bound(3, 0) == pytest.approx(0.6462, abs=1e-4)
 
 
+def test_controversy_rewards_activity_and_balance():
+    assert controversy(10, 10) == 20  # evenly split: the exponent is 1
+    assert controversy(30, 3) == pytest.approx(33**0.1)  # one-sided: near 1, however busy
+    assert controversy(10, 10) > controversy(2, 2) > controversy(30, 3)
+    assert controversy(5, 0) == controversy(0, 5) == controversy(0, 0) == 0.0
+
+
 def test_hot_decays_with_age():
     assert hot_score(4, T0, T0) == pytest.approx(4 / 2**1.5)
     assert hot_score(4, T0, T0 + timedelta(hours=10)) < hot_score(1, T0, T0 + timedelta(hours=1))
@@ -125,6 +138,7 @@ TIES = [row(12, None, 2, 2, 0, 5), row(10, None, 2, 2, 0, 5), row(11, None, 2, 2
         ("best", ["10", "11", "12"]),
         ("hot", ["10", "11", "12"]),
         ("active", ["10", "11", "12"]),
+        ("controversial", ["10", "11", "12"]),
         ("old", ["10", "11", "12"]),
         ("new", ["12", "11", "10"]),
     ],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roundups', '0002_roundup_comment_count'),
+        ('roundups', '0003_paper_coverage_and_list_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,310 @@
+"""Threads in parts (comments/thread/parts.py): cursors, cuts, "load more", fixed query counts."""
+
+import json
+import random
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.signing import b64_encode
+from django.utils import timezone
+
+from comments import services
+from comments.models import Comment
+from comments.thread.parts import PART_COMMENTS, REPLIES_SHOWN, Cursor
+from comments.thread.tree import SORTS
+from tests.comments.thread.test_page import make_thread, order, page, post
+
+pytestmark = pytest.mark.django_db
+
+
+def api_part(client, roundup, **params):
+    response = client.get(f"/api/roundups/{roundup.slug}/comments", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def ids_in(comments) -> list[int]:
+    """Every comment id in an API part, depth first (replies included)."""
+    out = []
+    stack = list(reversed(comments))
+    while stack:
+        comment = stack.pop()
+        out.append(comment["id"])
+        stack.extend(reversed(comment["replies"]))
+    return out
+
+
+@pytest.fixture
+def anon_api():
+    from tests.api.conftest import ApiClient
+
+    return ApiClient()
+
+
+@pytest.fixture
+def voters(db):
+    return User.objects.bulk_create(User(username=f"voter{i}") for i in range(6))
+
+
+def small_trees(roundup, authors, *, roots=30, seed=3):
+    """``roots`` top-level comments with 0-3 replies each (never cut: fewer than REPLIES_SHOWN
+    replies, two levels), of varied ages and scores, so every sort orders them differently."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    made = []
+    for i in range(roots):
+        root = post(roundup, authors[i % 2], f"root {i}",
+                    created_at=now - timedelta(minutes=rng.randrange(10, 5000)),
+                    score=rng.randrange(-3, 9), upvotes=rng.randrange(0, 9),
+                    downvotes=rng.randrange(0, 4))  # fmt: skip
+        made.append(root)
+        for j in range(rng.randrange(0, 4)):
+            made.append(post(roundup, authors[(i + j + 1) % 2], f"reply {i}.{j}", parent=root))
+    return made
+
+
+def writes_between(roundup, authors, voters, seen: set, step: int, rng) -> None:
+    """What a busy thread does between two fetches: new roots and replies, votes that move
+    comments up past the cursor and down behind it, a deletion."""
+    roots = list(Comment.objects.filter(roundup=roundup, parent=None).order_by("pk"))
+    unseen = [c for c in roots if c.pk not in seen]
+    shown = [c for c in roots if c.pk in seen]
+    post(roundup, authors[step % 2], f"late root {step}")
+    for pool in (unseen, shown):
+        if pool:
+            post(roundup, authors[(step + 1) % 2], "late reply", parent=rng.choice(pool))
+    for voter in voters:
+        if unseen:
+            services.vote_cast(comment=rng.choice(unseen), user=voter, value=1)
+        if shown:
+            services.vote_cast(comment=rng.choice(shown), user=voter, value=-1)
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_following_cursors_yields_every_comment_once_while_the_thread_changes(
+    anon_api, roundup, reader, other_reader, voters, sort
+):
+    """Every comment there at the first fetch, exactly once, with posts and votes in between."""
+    authors = [reader, other_reader]
+    small_trees(roundup, authors)
+    before = set(
+        Comment.objects.filter(roundup=roundup, state="visible").values_list("pk", flat=True)
+    )
+    rng = random.Random(sort)
+    seen: list[int] = []
+    data = api_part(anon_api, roundup, sort=sort, limit=8)
+    fetches = 1
+    while True:
+        seen.extend(ids_in(data["comments"]))
+        if data["next"] is None:
+            break
+        writes_between(roundup, authors, voters, set(seen), fetches, rng)
+        data = api_part(anon_api, roundup, cursor=data["next"], limit=8)
+        fetches += 1
+    assert fetches >= 4  # the thread really came in parts
+    assert len(seen) == len(set(seen)), "a comment was shown twice"
+    assert before <= set(seen), f"never shown: {sorted(before - set(seen))}"
+
+
+def test_the_page_follows_the_same_cursors_without_javascript(
+    client, roundup, reader, other_reader, voters, monkeypatch
+):
+    monkeypatch.setattr("comments.thread.parts.PART_COMMENTS", 10)
+    monkeypatch.setattr("comments.thread.page.parts.PART_COMMENTS", 10)
+    small_trees(roundup, [reader, other_reader])
+    everything = set(Comment.objects.filter(roundup=roundup).values_list("pk", flat=True))
+    url, seen, rng = roundup.get_absolute_url() + "?sort=hot", [], random.Random(1)
+    for step in range(50):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        seen.extend(order(html))
+        more = re.search(r'<a href="([^"]+)#comments" data-load-more>load more comments</a>', html)
+        if not more:
+            break
+        assert "back to the first comments" in html or step == 0
+        url = more.group(1).replace("&amp;", "&")
+        writes_between(roundup, [reader, other_reader], voters, set(seen), step, rng)
+    assert step >= 3
+    assert len(seen) == len(set(seen)) and everything <= set(seen)
+
+
+def test_a_part_holds_about_part_comments(anon_api, roundup, reader):
+    authors = User.objects.bulk_create(User(username=f"w{i}") for i in range(10))
+    make_thread(roundup, 600, authors)
+    data = api_part(anon_api, roundup)
+    shown = len(ids_in(data["comments"]))
+    assert PART_COMMENTS <= shown < PART_COMMENTS + REPLIES_SHOWN * 8 and data["next"]
+    assert data["count"] == 600
+
+
+def test_replies_past_the_few_shown_say_how_many_and_the_comment_page_shows_them(
+    anon_api, client, roundup, reader, other_reader
+):
+    busy = post(roundup, reader, "busy")
+    replies = [post(roundup, other_reader, f"r{i}", parent=busy) for i in range(REPLIES_SHOWN + 3)]
+    post(roundup, reader, "under the last", parent=replies[-1])
+    (root,) = api_part(anon_api, roundup)["comments"]
+    assert len(root["replies"]) == REPLIES_SHOWN
+    assert root["more_replies"] == 4  # three replies, and the one under the last
+    assert "more_replies" not in root["replies"][0]
+    html = page(client, roundup)
+    assert (
+        f'<li class="more-replies"><a href="/comments/{busy.pk}/" data-more-replies '
+        f'data-parent="{busy.pk}">4 more replies</a></li>'
+    ) in html
+    detail = anon_api.get(f"/api/comments/{busy.pk}").json()
+    assert len(detail["replies"]) == len(replies) and detail["next"] is None
+    permalink = page_at(client, f"/comments/{busy.pk}/")
+    assert set(order(permalink)) == {c.pk for c in Comment.objects.filter(roundup=roundup)}
+
+
+def page_at(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_comments_replies_come_in_parts_too(anon_api, roundup, reader, other_reader):
+    top = post(roundup, reader, "top")
+    replies = {post(roundup, other_reader, f"r{i}", parent=top).pk for i in range(12)}
+    seen, data = [], anon_api.get(f"/api/comments/{top.pk}", {"limit": 5, "sort": "new"}).json()
+    while True:
+        seen.extend(r["id"] for r in data["replies"])
+        if not data["next"]:
+            break
+        post(roundup, other_reader, "late", parent=top)  # not in the frozen ranking
+        data = anon_api.get(f"/api/comments/{top.pk}", {"cursor": data["next"]}).json()
+    assert sorted(seen) == sorted(replies)
+
+
+def test_tampered_forged_or_foreign_cursors_are_400(anon_api, client, roundup, reader, author):
+    from tests import factories
+
+    for i in range(12):
+        post(roundup, reader, f"c{i}")
+    cursor = api_part(anon_api, roundup, limit=3)["next"]
+    forged = Cursor(roundup.pk, 0, "top", 0, "0" * 24, 3, 0.0).encode()[:-3] + "abc"
+    tampered = cursor[:-1] + ("A" if cursor[-1] != "A" else "B")
+    garbage = b64_encode(json.dumps([1, 2]).encode()).decode()
+    other = factories.make_roundup(author=author)
+    for bad in (tampered, forged, garbage, "x"):
+        response = anon_api.get(f"/api/roundups/{roundup.slug}/comments", {"cursor": bad})
+        assert response.status_code == 400, bad
+        assert "cursor" in response.json()["detail"]
+        response = client.get(roundup.get_absolute_url(), {"cursor": bad})
+        assert response.status_code == 400 and "cursor" in response.content.decode()
+    response = anon_api.get(f"/api/roundups/{other.slug}/comments", {"cursor": cursor})
+    assert response.status_code == 400  # a cursor of another thread
+    response = anon_api.get(f"/api/comments/{Comment.objects.first().pk}", {"cursor": cursor})
+    assert response.status_code == 400  # a thread's cursor is not a comment's
+
+
+def test_a_lost_ranking_is_computed_again_or_the_cursor_has_expired(
+    anon_api, roundup, reader, other_reader
+):
+    comments = [post(roundup, reader, f"c{i}") for i in range(9)]
+    first = api_part(anon_api, roundup, limit=6)
+    cache.clear()  # evicted, but nothing changed: the same ranking, the same digest
+    second = api_part(anon_api, roundup, cursor=first["next"], limit=6)["comments"]
+    assert second and set(ids_in(second)).isdisjoint(ids_in(first["comments"]))
+    cursor = first["next"]
+    cache.clear()
+    services.vote_cast(comment=comments[-1], user=other_reader, value=1)  # the order moved
+    response = anon_api.get(f"/api/roundups/{roundup.slug}/comments", {"cursor": cursor})
+    assert response.status_code == 400 and "expired" in response.json()["detail"]
+
+
+def test_a_link_to_a_comment_opens_the_part_that_holds_it(client, roundup, reader, monkeypatch):
+    monkeypatch.setattr("comments.thread.parts.PART_COMMENTS", 5)
+    roots = [post(roundup, reader, f"r{i}", created_at=timezone.now() - timedelta(hours=i))
+             for i in range(12)]  # fmt: skip
+    deep = post(roundup, reader, "deep", parent=roots[-1])
+    first = order(page(client, roundup, "?sort=new"))
+    assert deep.pk not in first
+    html = page(client, roundup, f"?sort=new&comment={deep.pk}")
+    assert deep.pk in order(html) and roots[-1].pk in order(html)
+    assert "back to the first comments" in html
+
+
+def test_load_more_as_json_is_the_part_alone(client, roundup, reader, monkeypatch):
+    monkeypatch.setattr("comments.thread.page.parts.PART_COMMENTS", 4)
+    monkeypatch.setattr("comments.thread.parts.PART_COMMENTS", 4)
+    for i in range(10):
+        post(roundup, reader, f"c{i}")
+    html = page(client, roundup)
+    url = re.search(r'href="([^"]+)#comments" data-load-more', html).group(1)
+    response = client.get(url.replace("&amp;", "&"), headers={"accept": "application/json"})
+    assert response.status_code == 200 and "Accept" in response["Vary"]
+    data = response.json()
+    assert data["html"].startswith('<li class="comment') and "<html" not in data["html"]
+    assert set(order(data["html"])).isdisjoint(order(html))
+    assert data["next"] is None or "cursor=" in data["next"]
+
+
+# Intended to prevent an n+1 issue in parts: a later part costs what the first one does.
+# The API's first part: the roundup, the ranking, the part's trees; one cache read finds the
+# ranking kept. A later part: the roundup, the kept ranking (cache), the part's trees.
+API_FIRST_PART_QUERIES = 3
+API_LATER_PART_QUERIES = 2
+
+
+@pytest.mark.parametrize("size", [400, 900])
+def test_api_parts_run_a_fixed_number_of_queries(
+    anon_api, roundup, django_assert_num_queries, cache_queries, size
+):
+    authors = User.objects.bulk_create(User(username=f"w{i}") for i in range(20))
+    make_thread(roundup, size, authors)
+    url = f"/api/roundups/{roundup.slug}/comments"
+    anon_api.get(url)  # the first reader keeps the ranking
+    with django_assert_num_queries(API_FIRST_PART_QUERIES + cache_queries):
+        first = anon_api.get(url).json()
+    with django_assert_num_queries(API_LATER_PART_QUERIES + cache_queries):
+        second = anon_api.get(url, {"cursor": first["next"]}).json()
+    assert set(ids_in(first["comments"])).isdisjoint(ids_in(second["comments"]))
+
+
+# The page's later part: the roundup and its entries, the kept ranking (cache), the part's
+# trees, the per-paper counts and the papers' earlier coverage.
+PAGE_LATER_PART_QUERIES = 5
+
+
+@pytest.mark.parametrize("size", [400, 900])
+def test_page_parts_run_a_fixed_number_of_queries(
+    client, roundup, django_assert_num_queries, cache_queries, size
+):
+    from tests.comments.thread.test_page import ANONYMOUS_PAGE_QUERIES, IN_PARTS_QUERIES
+
+    authors = User.objects.bulk_create(User(username=f"w{i}") for i in range(20))
+    make_thread(roundup, size, authors)
+    url = roundup.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(ANONYMOUS_PAGE_QUERIES + IN_PARTS_QUERIES + cache_queries):
+        html = page(client, roundup)
+    later = re.search(r'href="([^"]+)#comments" data-load-more', html).group(1)
+    with django_assert_num_queries(PAGE_LATER_PART_QUERIES + cache_queries):
+        response = client.get(later.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert set(order(response.content.decode())).isdisjoint(order(html))
+
+
+def test_active_ranks_top_level_comments_by_their_latest_reply(
+    anon_api, roundup, reader, other_reader
+):
+    """The ranking (SQL) agrees with the tree's own "active" order, on every database."""
+    now = timezone.now()
+    quiet = post(roundup, reader, "quiet", created_at=now - timedelta(hours=1))
+    busy = post(roundup, reader, "busy", created_at=now - timedelta(hours=5))
+    for minutes in (200, 100, 3):
+        post(roundup, other_reader, "r", parent=busy, created_at=now - timedelta(minutes=minutes))
+    old = post(roundup, reader, "old", created_at=now - timedelta(hours=9))
+    shown, data = [], api_part(anon_api, roundup, sort="active", limit=2)  # ranked, in parts
+    while True:
+        shown.extend(c["id"] for c in data["comments"])
+        if not data["next"]:
+            break
+        data = api_part(anon_api, roundup, cursor=data["next"], limit=2)
+    assert shown == [busy.pk, quiet.pk, old.pk]
