@@ -490,3 +490,31 @@ def test_authors_see_a_drafts_link_in_the_header(client, author, reader):
     assert f'href="{reverse("roundups:drafts")}"' in client.get("/").content.decode()
     client.force_login(reader)
     assert f'href="{reverse("roundups:drafts")}"' not in client.get("/").content.decode()
+
+
+def test_a_scheduled_publish_mails_the_series_subscribers_as_any_publish(
+    author, run_tasks, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from notifications.models import Subscription
+
+    series = factories.make_series("Weekly ML", slug="weekly-ml")
+    now = timezone.now()
+    for address in ("a@example.org", "b@example.org"):
+        Subscription.objects.create(series=series, email=address, confirmed_at=now)
+    draft = factories.make_roundup(author=author, series=series, published=False, entries=1)
+    schedule(draft, author, in_hours(1), django_capture_on_commit_callbacks)
+    time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = run_tasks()
+    while ran:  # the publish enqueues the mailing's tasks; run them as a worker would
+        with django_capture_on_commit_callbacks(execute=True):
+            ran = run_tasks()
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        "a@example.org",
+        "b@example.org",
+    ]
+    assert all(draft.title in message.subject for message in mail.outbox)
