@@ -157,7 +157,7 @@ class Roundup(models.Model):
     publish_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the scheduled publish did not happen (shown on the drafts and edit pages), with the
     # time it was due; empty otherwise. Cleared by the next schedule, unschedule or publish.
-    publish_error = models.CharField(max_length=500, blank=True, editable=False)
+    publish_error = models.CharField(max_length=500, blank=True, default="", editable=False)
     publish_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     crosspost_url = models.URLField(
         blank=True, max_length=500, help_text="Where this roundup was also posted."

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='roundup',
             name='publish_error',
-            field=models.CharField(blank=True, editable=False, max_length=500),
+            field=models.CharField(blank=True, default='', editable=False, max_length=500),
         ),
         migrations.AddField(
             model_name='roundup',
