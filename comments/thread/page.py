@@ -145,10 +145,13 @@ def paper_counts(rows) -> Counter:
     )
 
 
-def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) -> dict:
+def build_thread(
+    request, roundup, part, *, sort, now, new_since, root_id=None, papers=None
+) -> dict:
     """Render a part (``parts.Part``) for the viewer: what the roundup and permalink pages share.
 
-    Runs the viewer's-votes query; everything else is pure Python.
+    Runs the viewer's-votes query; everything else is pure Python. ``papers``: the roundup's
+    entries, to label comments about one paper (already read: no query).
     """
     forest = part.siblings
     user = request.user
@@ -159,6 +162,7 @@ def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) 
         new_since=new_since,
         locked=roundup.comments_locked,
         page_url=request.path,
+        papers={entry.pk: (entry.title, entry.anchor) for entry in papers or ()},
     )
     markup, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
@@ -233,7 +237,16 @@ def _thread_context(request, roundup) -> dict:
         rows=rows,
         budget=parts.PART_COMMENTS,
     )
-    context = build_thread(request, roundup, part, sort=sort, now=now, new_since=since or marker)
+    # The full thread labels comments about one paper; the entries are prefetched (for_page).
+    context = build_thread(
+        request,
+        roundup,
+        part,
+        sort=sort,
+        now=now,
+        new_since=since or marker,
+        papers=None if paper else roundup.entries.all(),
+    )
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
     context.update(since=since, since_notice=since_notice, last_seen_at=marker)
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
