@@ -1,0 +1,133 @@
+"""Reading a roundup in a browser (issue #11): links to ``#comments`` land on the discussion
+with nothing opened by itself; the contents stay beside the text on a wide screen and at the top
+on a phone; a long abstract folds to a few lines and opens without JavaScript; axe stays clean."""
+
+from playwright.sync_api import expect
+
+from comments.services import comment_create
+from roundups.models import ABSTRACT_FOLD_CHARS
+from tests import factories
+from tests.browser.conftest import PASSWORD, PASSWORD_LABEL, say
+from tests.browser.test_accessibility import AXE, violations
+
+DESKTOP = {"width": 1366, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def lands_on_the_discussion(page):
+    """The "N comments" heading is in view and no <details> in the section opened itself."""
+    expect(page.locator("#comments-title")).to_be_in_viewport()
+    assert page.locator("#comments details.suggest-paper").evaluate("d => d.open") is False
+    assert page.locator("#comments details[open]:not(.comment-fold)").count() == 0
+
+
+def test_comments_links_land_on_the_discussion(open_tab, js, author, reader):
+    roundup = factories.make_roundup(author=author, entries=6)
+    say(roundup, reader, "A first thought.")
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.log_in(reader.username)
+    page.set_viewport_size(DESKTOP)
+
+    tab.goto("/")  # home: the roundup's "1 comment" link
+    page.get_by_role("link", name="1 comment").first.click()
+    page.wait_for_url(f"**{roundup.get_absolute_url()}#comments")
+    lands_on_the_discussion(page)
+    # The comments themselves stay open.
+    expect(page.get_by_text("A first thought.")).to_be_visible()
+
+    # The roundup header's own count links there too.
+    page.goto(tab.url("/"))
+    tab.goto(roundup.get_absolute_url())
+    page.locator(".comment-count-link").click()
+    lands_on_the_discussion(page)
+    tab.finish("header-link")
+
+
+def test_login_return_lands_on_the_discussion(open_tab, js, author, reader):
+    roundup = factories.make_roundup(author=author, entries=6)
+    tab = open_tab(js=js)
+    page = tab.page
+    page.set_viewport_size(DESKTOP)
+    tab.goto(roundup.get_absolute_url())
+    page.locator(".login-prompt").get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill(reader.username)
+    page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{roundup.get_absolute_url()}#comments")
+    lands_on_the_discussion(page)
+    tab.finish()
+
+
+def _long_roundup(author):
+    roundup = factories.make_roundup(author=author)
+    for _ in range(6):
+        factories.make_entry(
+            roundup,
+            abstract="A long abstract that goes on. " * (ABSTRACT_FOLD_CHARS // 15),
+            opinion="My opinion, all of it, " * 20 + "the end.",
+        )
+    return roundup
+
+
+def test_contents_stay_beside_the_text_on_desktop_and_at_the_top_on_a_phone(open_tab, author):
+    roundup = _long_roundup(author)
+    tab = open_tab(js=False)
+    page = tab.page
+    page.set_viewport_size(DESKTOP)
+    tab.goto(roundup.get_absolute_url())
+    toc = page.locator("nav.toc")
+    intro = page.locator(".roundup-body .intro")
+    assert toc.bounding_box()["x"] > intro.bounding_box()["x"] + intro.bounding_box()["width"]
+    page.locator("#paper-5").scroll_into_view_if_needed()
+    expect(toc).to_be_in_viewport()  # sticky: still in view far down the page
+    tab.screenshot("desktop")
+
+    page.set_viewport_size(PHONE)
+    page.goto(tab.url(roundup.get_absolute_url()))
+    toc_box, intro_box = toc.bounding_box(), intro.bounding_box()
+    assert toc_box["y"] > intro_box["y"] and abs(toc_box["x"] - intro_box["x"]) < 2
+    assert toc_box["y"] < page.locator("#paper-1").bounding_box()["y"]
+    page.locator("#paper-5").scroll_into_view_if_needed()
+    expect(toc).not_to_be_in_viewport()  # at the top only
+    tab.finish("phone")
+
+
+def test_a_long_abstract_folds_and_opens_without_javascript(open_tab, author):
+    roundup = _long_roundup(author)
+    tab = open_tab(js=False)
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto(roundup.get_absolute_url())
+    paper = page.locator("#paper-1")
+    abstract = paper.locator("blockquote.abstract")
+    folded = abstract.bounding_box()["height"]
+    assert abstract.evaluate("b => getComputedStyle(b).fontStyle") == "normal"
+    line = abstract.evaluate("b => parseFloat(getComputedStyle(b).lineHeight)")
+    assert folded < 7 * line  # a few lines
+    opinion = paper.locator(".opinion")
+    assert opinion.evaluate("o => o.scrollHeight <= o.clientHeight")  # the opinion: all of it
+    paper.get_by_text("Show the whole abstract").click()
+    assert abstract.bounding_box()["height"] > 2 * folded
+    expect(paper.get_by_text("Show less of the abstract")).to_be_visible()
+    tab.finish()
+
+
+def test_a_long_roundup_is_clean_for_axe(open_tab, author, reader):
+    if not AXE.exists():
+        return
+    roundup = _long_roundup(author)
+    comment_create(
+        roundup=roundup,
+        author=reader,
+        body="About the first paper.",
+        paper_entry=roundup.entries.first(),
+        enforce_rate_limit=False,
+    )
+    tab = open_tab(bypass_csp=True)
+    for size in (DESKTOP, PHONE):
+        tab.page.set_viewport_size(size)
+        # Landed on the discussion on a desktop; from the top on a phone (a new load either way).
+        tab.goto(roundup.get_absolute_url() + ("#comments" if size is DESKTOP else ""))
+        assert violations(tab.page) == [], size
+    tab.finish()
