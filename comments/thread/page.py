@@ -184,6 +184,47 @@ def build_thread(
     }
 
 
+def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
+    """The discussions of one paper on its page: per entry (its roundups, ``entries`` with
+    ``roundup`` selected) that has comments about it, ``(entry, markup)``, drawn by the roundup
+    page's renderer (same nesting, reply and vote).
+
+    Queries: the trees about the paper (one), then per roundup with such comments its rows,
+    narrowed to those trees (one each), and for a signed-in viewer their votes (one). Replies
+    carry their root's paper, so the trees are whole.
+    """
+    discussed = [entry for entry in entries if entry.comment_count]
+    if not discussed:
+        return []
+    trees: dict[int, list[int]] = {}
+    roots = Comment.objects.filter(
+        paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
+    ).values_list("roundup_id", "tree_id")
+    for roundup_id, tree_id in roots:
+        trees.setdefault(roundup_id, []).append(tree_id)
+    user = request.user
+    votes = queries.viewer_votes(user, [entry.roundup_id for entry in discussed])
+    csrf_token = get_token(request) if user.is_authenticated else ""
+    now, urls, threads = timezone.now(), Urls.build(), []
+    for entry in discussed:
+        roundup = entry.roundup
+        if roundup.pk not in trees:
+            continue
+        rows = queries.thread_rows(roundup, tree_ids=trees[roundup.pk])
+        rows = [row for row in rows if row.paper_entry_id == entry.pk]
+        viewer = Viewer(
+            user=user,
+            votes=votes,
+            csrf_token=csrf_token,
+            locked=roundup.comments_locked,
+            page_url=request.path,
+        )
+        forest = build_tree(rows, sort=sort, now=now)
+        markup, _fresh = render_thread(forest, viewer=viewer, urls=urls, now=now)
+        threads.append((entry, mark_safe(markup.decode())))  # render.py escapes every user string
+    return threads
+
+
 def _part_url(request, cursor) -> str:
     """The address of the next part: this page with ``?cursor=`` (and its sort, for humans)."""
     if cursor is None:
