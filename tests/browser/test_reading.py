@@ -2,12 +2,23 @@
 with nothing opened by itself; the contents stay beside the text on a wide screen and at the top
 on a phone; a long abstract folds to a few lines and opens without JavaScript; axe stays clean."""
 
+import re
+
 from playwright.sync_api import expect
 
+from comments.models import Comment, Vote
 from comments.services import comment_create
+from comments.thread.tree import MAX_DEPTH
 from roundups.models import ABSTRACT_FOLD_CHARS
 from tests import factories
-from tests.browser.conftest import PASSWORD, PASSWORD_LABEL, say
+from tests.browser.conftest import (
+    PASSWORD,
+    PASSWORD_LABEL,
+    comment_box,
+    depth_on_page,
+    own_link,
+    say,
+)
 from tests.browser.test_accessibility import AXE, violations
 
 DESKTOP = {"width": 1366, "height": 800}
@@ -130,4 +141,67 @@ def test_a_long_roundup_is_clean_for_axe(open_tab, author, reader):
         # Landed on the discussion on a desktop; from the top on a phone (a new load either way).
         tab.goto(roundup.get_absolute_url() + ("#comments" if size is DESKTOP else ""))
         assert violations(tab.page) == [], size
+    tab.finish()
+
+
+def _paper_chain(author, reader, other, length):
+    """A roundup's paper with a chain of ``length`` comments about it (each replying)."""
+    roundup = factories.make_roundup(author=author)
+    entry = factories.make_entry(roundup, url="https://arxiv.org/abs/1706.03762")
+    comments, parent = [], None
+    for level in range(length):
+        parent = comment_create(
+            roundup=roundup,
+            author=(reader, other)[level % 2],
+            body=f"paper level {level}",
+            parent=parent,
+            paper_entry=entry if parent is None else None,
+            enforce_rate_limit=False,
+        )
+        comments.append(parent)
+    return entry, comments
+
+
+def test_paper_page_thread_nests_like_the_roundup_page(open_tab, author, reader):
+    other = factories.make_user()
+    entry, comments = _paper_chain(author, reader, other, MAX_DEPTH + 2)
+    tab = open_tab(js=False)
+    page = tab.page
+    page.set_viewport_size(DESKTOP)
+    tab.goto(f"/papers/{entry.paper_key}/")
+    lefts = []
+    for level, comment in enumerate(comments[:MAX_DEPTH]):  # levels 0 .. MAX_DEPTH - 1
+        assert depth_on_page(page, comment.pk) == level
+        lefts.append(comment_box(page, comment).bounding_box()["x"])
+    assert lefts == sorted(set(lefts)), "every level indented further than its parent"
+    # Deeper than the page nests: behind "continue this thread", not drawn flush.
+    assert comment_box(page, comments[MAX_DEPTH]).count() == 0
+    deepest = comment_box(page, comments[MAX_DEPTH - 1])
+    expect(deepest.get_by_role("link", name=re.compile("continue this thread"))).to_be_visible()
+    tab.finish()
+
+
+def test_reply_and_vote_on_the_paper_page(open_tab, js, author, reader):
+    other = factories.make_user()
+    entry, (root,) = _paper_chain(author, other, other, 1)
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.log_in(reader.username)
+    tab.goto(f"/papers/{entry.paper_key}/")
+    box = comment_box(page, root)
+    if js:  # in place: the score changes, the reply appears under the comment
+        box.get_by_role("button", name="Vote up").first.click()
+        expect(box.locator("[data-score]").first).to_have_text("1 point")
+        assert Vote.objects.get(comment=root, user=reader).value == 1
+        own_link(page, root, "reply").click()
+        box.get_by_label("Your reply").fill("Replying from the paper page.")
+        box.get_by_role("button", name="Post reply").click()
+        expect(box.get_by_text("Replying from the paper page.")).to_be_visible()
+    else:  # the reply form's own page
+        own_link(page, root, "reply").click()
+        page.get_by_label("Your comment").fill("Replying from the paper page.")
+        page.get_by_role("button", name="Post reply").click()
+        expect(page.get_by_text("Replying from the paper page.")).to_be_visible()
+    reply = Comment.objects.get(text__body="Replying from the paper page.")
+    assert (reply.parent_id, reply.paper_entry_id, reply.author) == (root.pk, entry.pk, reader)
     tab.finish()
