@@ -205,3 +205,18 @@ def test_reply_and_vote_on_the_paper_page(open_tab, js, author, reader):
     reply = Comment.objects.get(text__body="Replying from the paper page.")
     assert (reply.parent_id, reply.paper_entry_id, reply.author) == (root.pk, entry.pk, reader)
     tab.finish()
+
+
+def test_paper_page_thread_is_clean_for_axe(open_tab, author, reader):
+    if not AXE.exists():
+        return
+    other = factories.make_user()
+    entry, _ = _paper_chain(author, other, other, 3)
+    tab = open_tab(bypass_csp=True)
+    tab.goto(f"/papers/{entry.paper_key}/")
+    assert violations(tab.page) == [], "as an anonymous reader"
+    tab.log_in(reader.username)
+    tab.page.set_viewport_size(PHONE)
+    tab.goto(f"/papers/{entry.paper_key}/")
+    assert violations(tab.page) == [], "signed in, on a phone"
+    tab.finish()
