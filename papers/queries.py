@@ -3,13 +3,10 @@ queries, whatever the number of papers, roundups or comments."""
 
 from dataclasses import dataclass, field
 
-from comments.models import Comment
 from papers.cards import roundup_url_prefix
 from roundups.models import Paper, PaperEntry, published_filter
 
 INDEX_PAGE_SIZE = 50  # a screenful of titles; the index grows by ~10 papers a week
-# Comments shown on a paper's page; past this, its roundups' threads (linked) have the rest.
-PAPER_DISCUSSION_LIMIT = 100
 
 
 def covered_entries():
@@ -148,14 +145,3 @@ def earlier_coverage(entries) -> dict[int, list[tuple[CoveringRoundup, CoveringE
                 seen.add(roundup.pk)
                 result[entry.pk].append((roundup, other))
     return result
-
-
-def paper_discussion(entries) -> list[Comment]:
-    """The visible comments about a paper across its roundups, each thread in tree order (oldest
-    roundup first), at most PAPER_DISCUSSION_LIMIT: one query."""
-    return list(
-        Comment.objects.visible()
-        .filter(paper_entry__in=[entry.pk for entry in entries])
-        .select_related("author", "roundup", "text")
-        .order_by("roundup__published_at", "roundup_id", "tree_id", "lft")[:PAPER_DISCUSSION_LIMIT]
-    )

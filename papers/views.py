@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from comments.thread.page import anchor_url
+from comments.forms import CommentForm
+from comments.thread.page import anchor_url, paper_threads
 from forum.errors import ServiceError
 from forum.http import login_to_act
 from forum.keyset import page_from_request
@@ -44,8 +45,10 @@ def detail(request, key):
         raise Http404("No published roundup covers this paper.")
     # Each entry's ``comment_count`` is its own column, kept by the comment services.
     latest = entries[-1]
-    discussion = queries.paper_discussion(entries)
-    context = {"key": key, "entries": entries, "latest": latest, "discussion": discussion}
+    # The discussion per roundup, drawn as on the roundup page (reply and vote in place).
+    threads = paper_threads(request, entries)
+    context = {"key": key, "entries": entries, "latest": latest, "threads": threads}
+    context["comment_max_length"] = CommentForm.max_length  # the inline reply form's limit
     return render(request, "papers/detail.html", context | {"bibtex": bibtex.entry_bibtex(latest)})
 
 

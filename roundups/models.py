@@ -128,6 +128,13 @@ class RoundupQuerySet(models.QuerySet):
 UNSAVED_FIELDS = ("id", "comment_count")
 
 
+# Reading time: an adult reads about 230 words a minute on a screen (the figure most reading-time
+# estimates use); Roundup.reading_minutes divides the roundup's words by it.
+WORDS_PER_MINUTE = 230
+# An abstract longer than this is folded to a few lines on the roundup page (the opinion never is).
+ABSTRACT_FOLD_CHARS = 600
+
+
 class Roundup(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -207,6 +214,17 @@ class Roundup(models.Model):
         """As ``published_filter``: published, with a date."""
         return self.status == self.Status.PUBLISHED and self.published_at is not None
 
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the roundup: its words (intro, outro, and per paper the title,
+        abstract, opinion and related reading, as written) divided by WORDS_PER_MINUTE, rounded
+        up, at least one. Reads ``entries.all()``: no query where they are prefetched (for_page)."""
+        texts = [self.title, self.intro, self.outro]
+        for entry in self.entries.all():
+            texts += [entry.title, entry.abstract, entry.opinion, entry.related]
+        words = sum(len(text.split()) for text in texts)
+        return max(1, -(-words // WORDS_PER_MINUTE))
+
     def can_edit(self, user) -> bool:
         """Authors edit their own roundups; staff edit any."""
         from accounts.roles import is_author
@@ -255,6 +273,12 @@ class PaperEntry(models.Model):
                 f.name for f in self._meta.concrete_fields if f.attname not in skip
             ]
         super().save(*args, **kwargs)
+
+    @property
+    def abstract_is_long(self) -> bool:
+        """Whether the roundup page folds the abstract to a few lines ("show the whole
+        abstract"): longer than ABSTRACT_FOLD_CHARS, about six lines at the page's measure."""
+        return len(self.abstract) > ABSTRACT_FOLD_CHARS
 
     @property
     def anchor(self):

@@ -145,10 +145,13 @@ def paper_counts(rows) -> Counter:
     )
 
 
-def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) -> dict:
+def build_thread(
+    request, roundup, part, *, sort, now, new_since, root_id=None, papers=None
+) -> dict:
     """Render a part (``parts.Part``) for the viewer: what the roundup and permalink pages share.
 
-    Runs the viewer's-votes query; everything else is pure Python.
+    Runs the viewer's-votes query; everything else is pure Python. ``papers``: the roundup's
+    entries, to label comments about one paper (already read: no query).
     """
     forest = part.siblings
     user = request.user
@@ -159,6 +162,7 @@ def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) 
         new_since=new_since,
         locked=roundup.comments_locked,
         page_url=request.path,
+        papers={entry.pk: (entry.title, entry.anchor) for entry in papers or ()},
     )
     markup, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
@@ -178,6 +182,62 @@ def build_thread(request, roundup, part, *, sort, now, new_since, root_id=None) 
         "comments_locked": roundup.comments_locked,
         "comment_max_length": CommentForm.max_length,
     }
+
+
+# A paper's page shows the start of its discussions, as a thread page shows its first part: the
+# top-level comments read at most (best first), across the roundups that cover the paper.
+PAPER_ROOTS = parts.PART_COMMENTS
+
+
+def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
+    """The discussions of one paper on its page: per entry (its roundups, ``entries`` with
+    ``roundup`` selected) that has comments about it, ``(entry, markup)``, drawn by the roundup
+    page's renderer (same nesting, reply and vote).
+
+    Queries: the trees about the paper (one), then per roundup with such comments its rows,
+    narrowed to those trees (one each), and for a signed-in viewer their votes (one). Replies
+    carry their root's paper, so the trees are whole.
+
+    Bounded as a thread's first part is, whatever the size of the discussion: at most
+    ``PAPER_ROOTS`` top-level comments are read (the best-scored), and each roundup's forest is
+    cut to ``parts.PART_COMMENTS`` comments with "N more replies" (``parts.take_part``); the
+    heading above each links the whole discussion on the roundup page (``?paper=``), in parts.
+    """
+    discussed = [entry for entry in entries if entry.comment_count]
+    if not discussed:
+        return []
+    trees: dict[int, list[int]] = {}
+    roots = (
+        Comment.objects.filter(
+            paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
+        )
+        .order_by("-score", "created_at", "id")
+        .values_list("roundup_id", "tree_id")[:PAPER_ROOTS]
+    )
+    for roundup_id, tree_id in roots:
+        trees.setdefault(roundup_id, []).append(tree_id)
+    user = request.user
+    votes = queries.viewer_votes(user, [entry.roundup_id for entry in discussed])
+    csrf_token = get_token(request) if user.is_authenticated else ""
+    now, urls, threads = timezone.now(), Urls.build(), []
+    for entry in discussed:
+        roundup = entry.roundup
+        if roundup.pk not in trees:
+            continue
+        rows = queries.thread_rows(roundup, tree_ids=trees[roundup.pk])
+        rows = [row for row in rows if row.paper_entry_id == entry.pk]
+        viewer = Viewer(
+            user=user,
+            votes=votes,
+            csrf_token=csrf_token,
+            locked=roundup.comments_locked,
+            page_url=request.path,
+        )
+        forest = build_tree(rows, sort=sort, now=now)
+        forest, _cut = parts.take_part(forest, budget=parts.PART_COMMENTS)
+        markup, _fresh = render_thread(forest, viewer=viewer, urls=urls, now=now)
+        threads.append((entry, mark_safe(markup.decode())))  # render.py escapes every user string
+    return threads
 
 
 def _part_url(request, cursor) -> str:
@@ -233,7 +293,16 @@ def _thread_context(request, roundup) -> dict:
         rows=rows,
         budget=parts.PART_COMMENTS,
     )
-    context = build_thread(request, roundup, part, sort=sort, now=now, new_since=since or marker)
+    # The full thread labels comments about one paper; the entries are prefetched (for_page).
+    context = build_thread(
+        request,
+        roundup,
+        part,
+        sort=sort,
+        now=now,
+        new_since=since or marker,
+        papers=None if paper else roundup.entries.all(),
+    )
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
     context.update(since=since, since_notice=since_notice, last_seen_at=marker)
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)

@@ -134,12 +134,14 @@ def _utc(value) -> datetime:
 
 
 def viewer_votes(user, roundup) -> dict[int, tuple[int, int]]:
-    """``{comment_id: (approval, agreement)}`` for the viewer's votes on this roundup, in one
-    query. Each axis is -2 (strong down), -1, 0 (none), 1 or 2 (strong up)."""
+    """``{comment_id: (approval, agreement)}`` for the viewer's votes on this roundup (or on
+    these roundups, a list: the paper page), in one query. Each axis is -2 (strong down), -1,
+    0 (none), 1 or 2 (strong up)."""
     if not user.is_authenticated:
         return {}
     mine: dict[int, tuple[int, int]] = {}
-    rows = Vote.objects.filter(user=user, roundup=roundup).values_list(
+    where = {"roundup__in": roundup} if isinstance(roundup, list) else {"roundup": roundup}
+    rows = Vote.objects.filter(user=user, **where).values_list(
         "comment_id", "axis", "value", "strong"
     )
     for comment_id, axis, value, strong in rows:

@@ -98,6 +98,10 @@ class Viewer:
     new_since: datetime | None = None
     locked: bool = False
     page_url: str = ""  # where "log in to vote" comes back to
+    # Paper entries of the roundup, {id: (title, anchor)}: a top-level comment about one paper
+    # is labelled "on: <title>", linking to the entry. Given only for the full thread (a page
+    # narrowed to one paper needs no label); empty: no labels.
+    papers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         # What the viewer may do, worked out once: per comment only the row's own facts remain.
@@ -108,6 +112,10 @@ class Viewer:
         self.csrf_token = escape(self.csrf_token)
         self.csrf_input = votes.csrf_input(self.csrf_token)
         self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
+        self.paper_labels = {
+            pk: f'<p class="on-paper">on: <a href="#{escape(anchor)}">{escape(title)}</a></p>'
+            for pk, (title, anchor) in self.papers.items()
+        }
 
 
 _AGE_UNITS = (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400), ("hour", 3600))
@@ -321,8 +329,11 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
 
 
 def _body(page: _Page, row) -> str:
-    """A visible comment's cards (from row extensions) and its sanitized text."""
+    """A visible comment's paper label (top level, full thread), cards (from row extensions)
+    and its sanitized text."""
     cards = ""
+    if row.paper_entry_id is not None and row.parent_id is None:
+        cards = page.viewer.paper_labels.get(row.paper_entry_id, "")
     for index, render in page.cards:
         if row[index]:
             cards += render(row)

@@ -345,16 +345,20 @@
   });
 
   // --- anchors: open collapsed comments that hold the target ---------------------------------
+  // Only the folds of comments: a link to "#comments" lands on the discussion and opens nothing
+  // by itself (not the "suggest a paper" block, not the author's tools).
 
   function revealHash() {
     if (!location.hash || location.hash.length < 2) { return; }
     var target = document.getElementById(location.hash.slice(1));
-    if (!target) { return; }
+    if (!target || !target.closest(".comment")) { return; }
     for (var node = target; node; node = node.parentElement) {
-      if (node.tagName === "DETAILS") { node.open = true; }
+      if (node.tagName === "DETAILS" && node.parentElement && node.parentElement.classList.contains("comment")) {
+        node.open = true;
+      }
     }
     // The comment's own fold too: a link to a collapsed comment should show it.
-    var fold = target.querySelector(":scope > details");
+    var fold = target.classList.contains("comment") ? target.querySelector(":scope > details") : null;
     if (fold) { fold.open = true; }
   }
 

@@ -1,6 +1,7 @@
 """Discussion per paper: comments attached to an entry, replies inheriting it, the ?paper=
 filter, the per-entry counts and links on the roundup page, and the counts on paper pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -167,12 +168,43 @@ def test_paper_page_shows_its_discussion_across_roundups(client, django_assert_n
     reply = post(first, body="A reply", parent=root)
     later = post(second, body="Again, later", paper_entry=b)
     post(second, body="Unrelated")
+    post(second, body="Unrelated reply", parent=post(second, body="Unrelated root"))
     # Intended to prevent an n+1 issue: the entries with roundups and authors (each with its
-    # kept comment count), the comments with their authors and roundups; the same for 3 or 300.
-    with django_assert_num_queries(2):
-        response = client.get(reverse("papers:detail", args=["arxiv:1706.03762"]))
-    assert [c.pk for c in response.context["discussion"]] == [root.pk, reply.pk, later.pk]
+    # kept comment count), the trees about the paper, then per roundup that discusses it its
+    # thread rows narrowed to those trees (authors joined in); the same for 3 comments or 300.
+    url = reverse("papers:detail", args=["arxiv:1706.03762"])
+    with django_assert_num_queries(2 + 2):
+        response = client.get(url)
     html = response.content.decode()
+    ids = [int(i) for i in re.findall(r'<li class="comment[^"]*" id="c(\d+)"', html)]
+    assert ids == [root.pk, reply.pk, later.pk]
     assert "Root about <em>it</em>" in html and "Unrelated" not in html
     assert html.index("Week one</a></h3>") < html.index("Week two</a></h3>")
-    assert 'class="paper-comment depth-1"' in html
+    # The roundup page's renderer: the reply nested in its parent, with reply and permalink.
+    assert f'<ul class="comment-children"><li class="comment" id="c{reply.pk}"' in html
+    assert f'href="/comments/{root.pk}/reply/"' in html
+    # Signed in: a vote form on each comment.
+    client.force_login(make_user())
+    html = client.get(url).content.decode()
+    assert html.count('class="vote-form') == 3
+
+
+def test_a_large_discussion_shows_a_bounded_first_part_with_a_link_to_the_rest(client):
+    """However many comments a paper has, its page shows about one thread part of them, and
+    links the whole discussion (on the roundup page, in parts)."""
+    from comments.thread import page, parts
+    from tests.factories import make_comment
+
+    roundup = make_roundup()
+    entry = make_entry(roundup, url="https://arxiv.org/abs/2202.05262")
+    talkers = [make_user(f"talker{i}") for i in range(3)]
+    total = page.PAPER_ROOTS + 40
+    for i in range(total):
+        make_comment(roundup=roundup, author=talkers[i % 3], body=f"note {i}", paper_entry=entry)
+    response = client.get(reverse("papers:detail", args=["arxiv:2202.05262"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    shown = html.count("<p>note ")  # each comment's rendered body
+    assert shown == page.PAPER_ROOTS < total
+    assert shown <= parts.PART_COMMENTS + parts.REPLIES_SHOWN
+    assert f"All {total} comments about it" in html
