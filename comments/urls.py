@@ -6,6 +6,7 @@ app_name = "comments"
 urlpatterns = [
     path("roundups/<slug:slug>/comments/", views.create, name="create"),
     path("roundups/<slug:slug>/lock/", views.lock, name="lock"),
+    path("comments/preview/", views.preview, name="preview"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),

@@ -104,10 +104,28 @@ def _form_flow(request, template, context, write):
     return redirect(anchor_url(context["comment"]))
 
 
+def _with_preview(request, context) -> bool:
+    """For the form's "Preview" button (``preview`` in the POST, the no-JavaScript path): put
+    the rendered body, or the refusal, into ``context``. True when this POST was a preview."""
+    if "preview" not in request.POST:
+        return False
+    form = context["form"]
+    form.is_valid()  # the body is read as posted; the preview says what is wrong with it
+    try:
+        context["preview_html"] = services.comment_preview(
+            user=request.user, body=request.POST.get("body", "")
+        )
+    except ServiceError as error:
+        context["preview_error"] = error.message
+    return True
+
+
 def _post_comment(request, roundup, parent):
     """Create a comment from the posted form; answer JSON, a redirect, or the form again."""
     form = CommentForm(request.POST)
     context = {"form": form, "roundup": roundup, "parent": parent}
+    if _with_preview(request, context):
+        return render(request, "comments/reply.html", context)
     if not form.is_valid():
         return _form_page(request, "comments/reply.html", context)
     try:
@@ -222,6 +240,21 @@ def moderation_log(request):
 
 @require_POST
 @login_to_act
+def preview(request):
+    """The HTML a comment body would be posted as (``{"html": ...}``), for the comment box's
+    preview: the same cleaning and sanitizer as posting; nothing is written."""
+    try:
+        html = services.comment_preview(user=request.user, body=request.POST.get("body", ""))
+    except ServiceError as error:
+        response = JsonResponse({"error": error.message}, status=error.status)
+        if getattr(error, "retry_after", None):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    return JsonResponse({"html": html})
+
+
+@require_POST
+@login_to_act
 @idempotent_form
 def create(request, slug):
     """Post a new root comment on a roundup."""
@@ -272,6 +305,8 @@ def edit(request, pk):
         return _error(request, error, back=anchor_url(comment))
     form = EditForm(request.POST or None, initial={"body": comment.text.body})
     context = {"form": form, "comment": comment, "as_moderator": not own}
+    if request.method == "POST" and _with_preview(request, context):
+        return render(request, "comments/edit.html", context)
     return _form_flow(
         request, "comments/edit.html", context,
         lambda data: services.comment_edit(comment=comment, by=request.user, **data),
