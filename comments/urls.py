@@ -16,4 +16,5 @@ urlpatterns = [
     path("comments/<int:pk>/remove/", views.remove, name="remove"),
     path("comments/<int:pk>/restore/", views.restore, name="restore"),
     path("moderation/log/", views.moderation_log, name="moderation_log"),
+    path("moderation/log/<int:pk>/", views.moderation_action, name="moderation_action"),
 ]

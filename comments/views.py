@@ -8,6 +8,7 @@ comment's anchor or re-render the form with the service's message and status. Wi
 import re
 from dataclasses import asdict
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -216,23 +217,43 @@ def _vary(response):
 
 
 @require_GET
-@login_to_act
 def history(request, pk):
-    """Earlier texts of a comment: for its author and moderators."""
+    """Earlier texts of a comment: for its author and moderators; for everyone once a moderator
+    edited it, who then see the texts moderators replaced (moderation in the open)."""
     comment = _comment(pk)
     if not permissions.may_read_history(request.user, comment):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         error = NotAllowed("Only its author and moderators can read a comment's history.")
         return _error(request, error, back=anchor_url(comment))
     revisions = comment.revisions.select_related("edited_by")
-    return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})
+    insider = request.user.is_authenticated and (
+        comment.author_id == request.user.pk or permissions.may_moderate(request.user)
+    )
+    if not insider:
+        revisions = revisions.exclude(edited_by_id=comment.author_id)
+    context = {"comment": comment, "revisions": revisions, "public": not insider}
+    return render(request, "comments/history.html", context)
 
 
 @require_GET
 def moderation_log(request):
     """Every moderator action, newest first: public, so moderation is accountable."""
-    actions = ModerationAction.objects.select_related("moderator", "comment", "roundup", "user")
-    page = page_from_request(actions, "created_at", MODERATION_LOG_PAGE_SIZE, request)
+    page = page_from_request(_log_rows(), "created_at", MODERATION_LOG_PAGE_SIZE, request)
     return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
+
+
+@require_GET
+def moderation_action(request, pk):
+    """One entry of the moderation log: where a moderator's edit under a comment links to."""
+    action = get_object_or_404(_log_rows(), pk=pk)
+    return render(request, "comments/moderation_log.html", {"actions": [action], "single": True})
+
+
+def _log_rows():
+    """The log's rows with what each line names: who, and the comment (by an excerpt of its
+    text) with its roundup."""
+    return ModerationAction.objects.select_related("moderator", "comment__text", "roundup", "user")
 
 
 # --- writing -----------------------------------------------------------------------------------
