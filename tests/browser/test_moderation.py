@@ -87,7 +87,7 @@ def _indent(text: str) -> int:
 def test_admin_comment_tree_fits_1366_px(open_tab, reader):
     """Deep replies with long words under a long roundup title: the list still fits a 1366 px
     screen, with the state, score and date columns in view."""
-    admin = factories.make_user("boss", superuser=True)
+    factories.make_user("boss", superuser=True)
     roundup = factories.make_roundup(
         title="A roundup with a very long title about scaling laws, interpretability and RLHF "
         "papers from the whole last month, with a subtitle"
