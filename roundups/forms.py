@@ -90,12 +90,13 @@ class PaperEntryForm(CleanTextMixin, forms.ModelForm):
         help_texts = {
             "position": "Papers are shown in this order; change the numbers to reorder.",
             "authors": "Comma-separated.",
-            "abstract": "A short summary in your own words (plain text).",
+            "abstract": "The paper's abstract (plain text, usually 1,000 to 2,000 characters): "
+            'pasted links fill it in. Your own view goes under "My opinion".',
             "opinion": "Markdown.",
             "related": "Markdown.",
         }
         widgets = {
-            "abstract": forms.Textarea(attrs={"rows": 3}),
+            "abstract": forms.Textarea(attrs={"rows": 12}),  # a 1,000-2,000 character abstract
             "opinion": forms.Textarea(attrs={"rows": 4}),
             "related": forms.Textarea(attrs={"rows": 2}),
             "position": forms.NumberInput(attrs={"min": 1, "class": "entry-position"}),
