@@ -50,6 +50,21 @@ class RoundupForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
 
+    def number_clash(self):
+        """Another roundup already numbered as this one in the same series (the form's values,
+        or the saved ones), for a warning beside the field; None when there is none. It is a
+        warning, not an error: an author may renumber the other one next."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        series = data.get("series", self.instance.series if not self.is_bound else None)
+        number = data.get("number", self.instance.number if not self.is_bound else None)
+        if series is None or number is None:
+            return None
+        # Published ones only: another author's draft is not this author's to see.
+        others = Roundup.objects.published().filter(series=series, number=number)
+        if self.instance.pk is not None:
+            others = others.exclude(pk=self.instance.pk)
+        return others.only("title", "slug", "number").first()
+
     def clean(self):
         cleaned = super().clean()
         # A blank slug is made from the title by the service; on this page the author can type
