@@ -52,3 +52,13 @@ def test_another_authors_draft_is_not_named_in_the_warning(client, author):
     client.force_login(author)
     html = client.get(reverse("roundups:edit", args=[mine.slug])).content.decode()
     assert "Secret" not in html and "already exists" not in html
+
+
+def test_each_entry_folds_to_its_title(client, author):
+    roundup = factories.make_roundup(author=author, entries=2, published=False)
+    client.force_login(author)
+    html = client.get(reverse("roundups:edit", args=[roundup.slug])).content.decode()
+    folds = re.findall(r'<details class="entry-fold" open>(.*?)</details>', html, flags=re.S)
+    assert len(folds) >= 3  # the two papers and a blank form (plus the template's)
+    for fold in folds:
+        assert "-abstract" in fold and "-opinion" in fold and "-title" not in fold
