@@ -20,8 +20,12 @@ from .models import Comment, CommentRevision, Karma, ModerationAction, ReadMarke
 from .permissions import may_moderate
 from .services import comment_edit, comment_edit_check, comment_remove, comment_restore
 
-EXCERPT_LENGTH = 80  # enough to recognise a comment in a list row
+# The list fits a 1366 px screen with state, score and date in view (tests/browser/
+# test_moderation.py): a short excerpt, an indent capped at MAX_INDENT levels, a short title.
+EXCERPT_LENGTH = 60  # enough to recognise a comment in a list row
 INDENT = "\u2003\u2003"  # per level, as text: the site's CSP blocks mptt's inline padding style
+MAX_INDENT = 6  # deeper replies say their depth instead of indenting further
+TITLE_LENGTH = 40
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -104,7 +108,7 @@ class ModerationReasonForm(forms.Form):
 @admin.register(Comment)
 class CommentAdmin(MPTTModelAdmin):
     form = CommentAdminForm
-    list_display = ("thread_excerpt", "author", "roundup", "state", "score", "created_at")
+    list_display = ("thread_excerpt", "author", "roundup_title", "state", "score", "created_at")
     mptt_indent_field = "thread_excerpt"
     # Django's own list template: mptt's writes a style="padding-left" on every row, which the
     # CSP blocks (a console error per row). Rows stay in tree order (MPTTModelAdmin's ordering)
@@ -149,7 +153,13 @@ class CommentAdmin(MPTTModelAdmin):
     def thread_excerpt(self, comment):
         excerpt = Truncator(" ".join(comment.text.body.split())).chars(EXCERPT_LENGTH)
         marker = "\u21b3 " if comment.level else ""
-        return f"{INDENT * comment.level}{marker}#{comment.pk} {excerpt}"
+        if comment.level > MAX_INDENT:
+            marker = f"\u21b3 (depth {comment.level}) "
+        return f"{INDENT * min(comment.level, MAX_INDENT)}{marker}#{comment.pk} {excerpt}"
+
+    @admin.display(description="roundup", ordering="roundup__title")
+    def roundup_title(self, comment):
+        return Truncator(comment.roundup.title).chars(TITLE_LENGTH)
 
     def has_add_permission(self, request):
         # A comment is posted on the site, where the rate limit and the tree lock apply.

@@ -2,8 +2,9 @@
 
 The body has no ``max_length`` here on purpose: browsers send a textarea's newlines as ``\\r\\n``,
 so a body at exactly the limit would count long in the form and fit in the service, which
-normalizes newlines first. The textarea's ``maxlength`` stops over-long typing; the service
-(``clean_body``) gives the real answer and its message.
+normalizes newlines first. Nor does the textarea get ``maxlength``: it would cut a long paste
+silently. The box shows a live count against ``data-max-length`` (static/js/thread.js) and the
+service (``clean_body``) refuses an over-long body with its length and the limit.
 """
 
 from django import forms
@@ -22,9 +23,12 @@ class CommentForm(CleanTextMixin, forms.Form):
         label="Your comment",
         strip=False,
         error_messages={"required": "The comment is empty."},
-        help_text="Markdown: *emphasis*, **bold**, [links](https://example.org), `code`.",
+        help_text=(
+            "Markdown: *emphasis*, **bold**, [links](https://example.org), `code`, "
+            f"> quotes. Up to {settings.COMMENT_MAX_LENGTH:,} characters."
+        ),
         widget=forms.Textarea(
-            attrs={"rows": 5, "maxlength": settings.COMMENT_MAX_LENGTH, "required": True}
+            attrs={"rows": 5, "data-max-length": settings.COMMENT_MAX_LENGTH, "required": True}
         ),
     )
     # Set when the form is opened from a paper's "discuss this paper" link; the service checks

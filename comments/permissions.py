@@ -64,12 +64,21 @@ class Actor:
         return self.id is not None and comment.author_id == self.id and comment.state == VISIBLE
 
     def may_read_history(self, comment) -> bool:
-        """A comment's earlier texts: its author and moderators."""
-        return self.id is not None and (self.is_moderator or comment.author_id == self.id)
+        """A comment's earlier texts: its author and moderators; anyone, once a moderator has
+        edited it (moderation in the open: ``comment.edited_by_id`` is not its author)."""
+        if self.id is not None and (self.is_moderator or comment.author_id == self.id):
+            return True
+        return moderator_edited(comment)
 
     def may_moderate(self) -> bool:
         """Remove, restore, edit anyone's comment with a reason, lock threads."""
         return self.is_moderator
+
+
+def moderator_edited(comment) -> bool:
+    """A visible comment whose last edit was someone else's: a moderator's, public."""
+    edited_by = getattr(comment, "edited_by_id", None)
+    return comment.state == VISIBLE and edited_by is not None and edited_by != comment.author_id
 
 
 def may_edit(user, comment) -> bool:

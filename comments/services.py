@@ -36,6 +36,9 @@ from .models import (
 from .permissions import may_edit, may_lock, may_moderate
 
 REASON_MAX_LENGTH = 500  # a sentence or two for the public log
+# Previews write nothing but render Markdown and look up mentions: one a second per user
+# is more than anyone clicks, and keeps a script from using the renderer as a free service.
+PREVIEW_RATE = ratelimit.Rate(limit=60, window=60)
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -125,6 +128,21 @@ def render_body(body: str) -> tuple[str, dict[str, int]]:
         usernames[username.lower()] = username
         ids[username.lower()] = pk
     return render_markdown(body, mentions=usernames), ids
+
+
+def comment_preview(*, user, body) -> str:
+    """The HTML ``body`` would be posted as: the same cleaning, limit and sanitizer as
+    ``comment_create``, nothing written. Rate-limited per user (``PREVIEW_RATE``)."""
+    _require_user(user)
+    retry_after = ratelimit.hit("comment-preview", str(user.pk), PREVIEW_RATE)
+    if retry_after:
+        raise RateLimited(
+            f"Too many previews: at most {PREVIEW_RATE.limit} every {PREVIEW_RATE.window} "
+            "seconds. Wait a moment and try again.",
+            retry_after=retry_after,
+        )
+    body_html, _mentioned = render_body(clean_body(body))
+    return body_html
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -409,7 +427,8 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
             fire(hooks.comment_edited, comment=comment, mentioned_ids=added)
         if plan.as_moderator:
             edit = ModerationAction.Action.EDIT
-            _log(by, edit, comment=comment, reason=plan.reason)
+            # At the edit's own time: the thread row finds the reason by (comment, edited_at).
+            _log(by, edit, comment=comment, reason=plan.reason, at=now)
             fire(hooks.comment_moderated, comment=comment, by=by, action=edit, reason=plan.reason)
     # The caller's instance shows what is now stored.
     comment.text = CommentText(comment=comment, body=plan.body, body_html=body_html)
@@ -556,11 +575,13 @@ def _count_sql(table: str, where: str, params: list, delta: int) -> tuple[str, l
     return sql, params
 
 
-def _log(moderator, action, *, reason, comment=None, roundup=None, user=None) -> ModerationAction:
+def _log(
+    moderator, action, *, reason, comment=None, roundup=None, user=None, at=None
+) -> ModerationAction:
     if comment is not None:
         roundup = roundup or comment.roundup
         user = user or comment.author
     return ModerationAction.objects.create(
         moderator=moderator, action=action, comment=comment, roundup=roundup, user=user,
-        reason=reason,
+        reason=reason, created_at=at or timezone.now(),
     )  # fmt: skip

@@ -8,6 +8,7 @@ comment's anchor or re-render the form with the service's message and status. Wi
 import re
 from dataclasses import asdict
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -104,10 +105,28 @@ def _form_flow(request, template, context, write):
     return redirect(anchor_url(context["comment"]))
 
 
+def _with_preview(request, context) -> bool:
+    """For the form's "Preview" button (``preview`` in the POST, the no-JavaScript path): put
+    the rendered body, or the refusal, into ``context``. True when this POST was a preview."""
+    if "preview" not in request.POST:
+        return False
+    form = context["form"]
+    form.is_valid()  # the body is read as posted; the preview says what is wrong with it
+    try:
+        context["preview_html"] = services.comment_preview(
+            user=request.user, body=request.POST.get("body", "")
+        )
+    except ServiceError as error:
+        context["preview_error"] = error.message
+    return True
+
+
 def _post_comment(request, roundup, parent):
     """Create a comment from the posted form; answer JSON, a redirect, or the form again."""
     form = CommentForm(request.POST)
     context = {"form": form, "roundup": roundup, "parent": parent}
+    if _with_preview(request, context):
+        return render(request, "comments/reply.html", context)
     if not form.is_valid():
         return _form_page(request, "comments/reply.html", context)
     try:
@@ -198,26 +217,61 @@ def _vary(response):
 
 
 @require_GET
-@login_to_act
 def history(request, pk):
-    """Earlier texts of a comment: for its author and moderators."""
+    """Earlier texts of a comment: for its author and moderators; for everyone once a moderator
+    edited it, who then see the texts moderators replaced (moderation in the open)."""
     comment = _comment(pk)
     if not permissions.may_read_history(request.user, comment):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         error = NotAllowed("Only its author and moderators can read a comment's history.")
         return _error(request, error, back=anchor_url(comment))
     revisions = comment.revisions.select_related("edited_by")
-    return render(request, "comments/history.html", {"comment": comment, "revisions": revisions})
+    insider = request.user.is_authenticated and (
+        comment.author_id == request.user.pk or permissions.may_moderate(request.user)
+    )
+    if not insider:
+        revisions = revisions.exclude(edited_by_id=comment.author_id)
+    context = {"comment": comment, "revisions": revisions, "public": not insider}
+    return render(request, "comments/history.html", context)
 
 
 @require_GET
 def moderation_log(request):
     """Every moderator action, newest first: public, so moderation is accountable."""
-    actions = ModerationAction.objects.select_related("moderator", "comment", "roundup", "user")
-    page = page_from_request(actions, "created_at", MODERATION_LOG_PAGE_SIZE, request)
+    page = page_from_request(_log_rows(), "created_at", MODERATION_LOG_PAGE_SIZE, request)
     return render(request, "comments/moderation_log.html", {"page": page, "actions": page})
 
 
+@require_GET
+def moderation_action(request, pk):
+    """One entry of the moderation log: where a moderator's edit under a comment links to."""
+    action = get_object_or_404(_log_rows(), pk=pk)
+    return render(request, "comments/moderation_log.html", {"actions": [action], "single": True})
+
+
+def _log_rows():
+    """The log's rows with what each line names: who, and the comment (by an excerpt of its
+    text) with its roundup."""
+    return ModerationAction.objects.select_related("moderator", "comment__text", "roundup", "user")
+
+
 # --- writing -----------------------------------------------------------------------------------
+
+
+@require_POST
+@login_to_act
+def preview(request):
+    """The HTML a comment body would be posted as (``{"html": ...}``), for the comment box's
+    preview: the same cleaning and sanitizer as posting; nothing is written."""
+    try:
+        html = services.comment_preview(user=request.user, body=request.POST.get("body", ""))
+    except ServiceError as error:
+        response = JsonResponse({"error": error.message}, status=error.status)
+        if getattr(error, "retry_after", None):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    return JsonResponse({"html": html})
 
 
 @require_POST
@@ -272,6 +326,8 @@ def edit(request, pk):
         return _error(request, error, back=anchor_url(comment))
     form = EditForm(request.POST or None, initial={"body": comment.text.body})
     context = {"form": form, "comment": comment, "as_moderator": not own}
+    if request.method == "POST" and _with_preview(request, context):
+        return render(request, "comments/edit.html", context)
     return _form_flow(
         request, "comments/edit.html", context,
         lambda data: services.comment_edit(comment=comment, by=request.user, **data),

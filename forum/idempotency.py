@@ -127,12 +127,15 @@ def _store(user, key, method_path, request_hash, response, cutoff) -> None:
 
 def idempotent_form(view):
     """For a signed-in user's form POST: a resubmission with the same hidden key gets the first
-    answer (the redirect to the comment already made) instead of posting again."""
+    answer (the redirect to the comment already made) instead of posting again. A ``preview``
+    POST (the comment box's Preview button) is passed through unkept."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         key = request.POST.get(FIELD, "") if request.method == "POST" else ""
-        if not key or not request.user.is_authenticated:
+        # A form's "Preview" button writes nothing: its page is not kept, so the real post
+        # with the same key still runs.
+        if not key or not request.user.is_authenticated or "preview" in request.POST:
             return view(request, *args, **kwargs)
         sent = sorted(
             (name, value)

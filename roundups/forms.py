@@ -53,6 +53,21 @@ class RoundupForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
 
+    def number_clash(self):
+        """Another roundup already numbered as this one in the same series (the form's values,
+        or the saved ones), for a warning beside the field; None when there is none. It is a
+        warning, not an error: an author may renumber the other one next."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        series = data.get("series", self.instance.series if not self.is_bound else None)
+        number = data.get("number", self.instance.number if not self.is_bound else None)
+        if series is None or number is None:
+            return None
+        # Published ones only: another author's draft is not this author's to see.
+        others = Roundup.objects.published().filter(series=series, number=number)
+        if self.instance.pk is not None:
+            others = others.exclude(pk=self.instance.pk)
+        return others.only("title", "slug", "number").first()
+
     def clean(self):
         cleaned = super().clean()
         # A blank slug is made from the title by the service; on this page the author can type
@@ -138,12 +153,13 @@ class PaperEntryForm(CleanTextMixin, forms.ModelForm):
         help_texts = {
             "position": "Papers are shown in this order; change the numbers to reorder.",
             "authors": "Comma-separated.",
-            "abstract": "A short summary in your own words (plain text).",
+            "abstract": "The paper's abstract (plain text, usually 1,000 to 2,000 characters): "
+            'pasted links fill it in. Your own view goes under "My opinion".',
             "opinion": "Markdown.",
             "related": "Markdown.",
         }
         widgets = {
-            "abstract": forms.Textarea(attrs={"rows": 3}),
+            "abstract": forms.Textarea(attrs={"rows": 12}),  # a 1,000-2,000 character abstract
             "opinion": forms.Textarea(attrs={"rows": 4}),
             "related": forms.Textarea(attrs={"rows": 2}),
             "position": forms.NumberInput(attrs={"min": 1, "class": "entry-position"}),

@@ -64,6 +64,7 @@ class Urls:
     comments: str  # "/comments/"
     profiles: str  # "/users/"
     login: str
+    moderation_log: str = "/moderation/log/"  # a log entry is "<this><id>/"
 
     @classmethod
     def build(cls):
@@ -82,6 +83,7 @@ class Urls:
             comments=comment[: comment.index(str(_SENTINEL_ID))],
             profiles=profile[: -len("x/")],
             login=reverse("login"),
+            moderation_log=reverse("comments:moderation_log"),
         )
 
 
@@ -337,7 +339,20 @@ def _body(page: _Page, row) -> str:
     for index, render in page.cards:
         if row[index]:
             cards += render(row)
-    return f'{cards}<div class="comment-body prose">{row.body_html}</div>'
+    note = _moderation_note(page, row) if row.moderation_id else ""
+    return f'{cards}<div class="comment-body prose">{row.body_html}</div>{note}'
+
+
+def _moderation_note(page: _Page, row) -> str:
+    """Under a comment a moderator edited, for everyone: the reason, linking to the log entry
+    and to the comment's history (public for moderator edits, see permissions.py)."""
+    base = f"{page.urls.comments}{row.id}/"
+    entry = f"{page.urls.moderation_log}{row.moderation_id}/"
+    return (
+        f'<p class="moderation-note">Edited by a moderator: '
+        f"&ldquo;{escape(row.moderation_reason or '')}&rdquo; "
+        f'(<a href="{entry}">log entry</a>, <a href="{base}history/">earlier text</a>)</p>'
+    )
 
 
 def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) -> str:

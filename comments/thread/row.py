@@ -17,7 +17,7 @@ from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 
 FIELDS = (
     "id",
@@ -49,6 +49,24 @@ TEXT_COLUMNS = {"body_html": F("text__body_html")}
 BODY_COLUMNS = {"body": F("text__body")}  # the markdown source: the API only
 
 
+def _moderator_edit(column: str):
+    """The moderation log's row for the comment's last edit when a moderator made it (logged at
+    the edit's own time, see services.comment_edit), else NULL. A correlated subquery in the
+    same SELECT, no query of its own; SQL evaluates it only on rows a moderator edited."""
+    from ..models import ModerationAction
+
+    log = ModerationAction.objects.filter(
+        comment_id=OuterRef("pk"), created_at=OuterRef("edited_at")
+    ).order_by()
+    moderated = Q(edited_by_id__isnull=False) & ~Q(edited_by_id=F("author_id"))
+    return Case(When(moderated, then=Subquery(log.values(column)[:1])), default=None)
+
+
+def moderation_columns() -> dict:
+    """A moderator's edit shown to everyone: its log entry's id and reason (else None)."""
+    return {"moderation_id": _moderator_edit("pk"), "moderation_reason": _moderator_edit("reason")}
+
+
 @dataclass(frozen=True)
 class RowExtension:
     """Columns a higher app adds to every row, and the card it renders above a comment's body.
@@ -71,6 +89,7 @@ def register_row_extension(*, columns: dict, render_card: Callable, marker: str 
     if _TYPES:
         raise RuntimeError("thread rows are already in use: register from AppConfig.ready()")
     taken = set(FIELDS) | set(AUTHOR_COLUMNS) | set(TEXT_COLUMNS) | set(BODY_COLUMNS)
+    taken |= {"moderation_id", "moderation_reason"}
     for extension in _EXTENSIONS:
         taken |= set(extension.columns)
     clash = taken & set(columns)
@@ -96,6 +115,7 @@ def annotations(*, with_body: bool = False) -> dict:
     return {
         **AUTHOR_COLUMNS,
         **TEXT_COLUMNS,
+        **moderation_columns(),
         **(BODY_COLUMNS if with_body else {}),
         **extension_columns(),
     }

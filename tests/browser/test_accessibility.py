@@ -148,4 +148,32 @@ def test_drafts_edit_and_preview_pages_with_a_schedule(open_tab, author):
     assert violations(tab.page) == [], "the preview with a refused time"
     # The refused form answers 400 on purpose (bad input); Chromium logs that as an error.
     tab.errors = [error for error in tab.errors if "status of 400" not in error]
+
+
+def test_comment_box_preview_and_moderation_in_the_open(open_tab, roundup, reader, moderator):
+    """The comment box with its count and preview shown, a moderator's note under a comment,
+    a log entry and the public history of a moderated comment."""
+    from comments.models import ModerationAction
+    from comments.services import comment_edit
+
+    comment = say(roundup, reader, "Words with a broken link.")
+    comment_edit(comment=comment, by=moderator, body="Words, link fixed.", reason="Broken link")
+    entry = ModerationAction.objects.get(comment=comment)
+    tab = open_tab(bypass_csp=True)
+    page = tab.page
+    tab.log_in(reader.username)
+    tab.goto(roundup.get_absolute_url())
+    page.get_by_label("Your comment").fill("A *preview* " + "x" * 10_010)
+    page.get_by_role("button", name="Preview").first.click()
+    expect(page.locator(".new-comment-form .preview-error")).to_contain_text("the limit is")
+    assert violations(page) == [], "the comment box over the limit, with the preview's refusal"
+    # The refusal is a 400, which Chromium logs as a failed load: expected here.
+    tab.errors = [error for error in tab.errors if "/comments/preview/" not in error]
+    page.get_by_label("Your comment").fill("A *preview*")
+    page.get_by_role("button", name="Preview").first.click()
+    expect(page.locator(".new-comment-form .preview-body em")).to_have_text("preview")
+    assert violations(page) == [], "the thread with the comment box's preview and a note"
+    for path in (f"/moderation/log/{entry.pk}/", f"/comments/{comment.pk}/history/"):
+        tab.goto(path)
+        assert violations(page) == [], path
     tab.finish()

@@ -82,3 +82,32 @@ def test_admin_opens_the_comment_tree(open_tab, roundup, reader):
 
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
+
+
+def test_admin_comment_tree_fits_1366_px(open_tab, reader):
+    """Deep replies with long words under a long roundup title: the list still fits a 1366 px
+    screen, with the state, score and date columns in view."""
+    factories.make_user("boss", superuser=True)
+    roundup = factories.make_roundup(
+        title="A roundup with a very long title about scaling laws, interpretability and RLHF "
+        "papers from the whole last month, with a subtitle"
+    )
+    parent = None
+    for level in range(10):
+        parent = say(roundup, reader, f"Level {level} " + "supercalifragilistic " * 12, parent)
+    tab = open_tab()
+    page = tab.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    tab.goto("/admin/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label(PASSWORD_LABEL).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    tab.goto("/admin/comments/comment/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    for column in ("state", "score", "created_at"):
+        header = page.locator(f"#result_list th.column-{column}")
+        expect(header).to_be_in_viewport()
+        box = header.bounding_box()
+        assert box["x"] + box["width"] <= 1366, column
+    tab.screenshot("tree-1366")
+    tab.finish()

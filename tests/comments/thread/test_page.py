@@ -342,7 +342,7 @@ def test_anonymous_readers_get_a_login_prompt_and_no_forms(client, roundup, read
     assert f'href="/accounts/login/?next=/roundups/{roundup.slug}/%23c{comment.pk}"' in html
 
 
-def test_logged_in_readers_get_a_labelled_form_with_maxlength_and_vote_buttons(
+def test_logged_in_readers_get_a_labelled_form_with_a_counted_limit_and_vote_buttons(
     client, roundup, reader, other_reader
 ):
     theirs = post(roundup, other_reader)
@@ -351,7 +351,7 @@ def test_logged_in_readers_get_a_labelled_form_with_maxlength_and_vote_buttons(
     client.force_login(reader)
     html = page(client, roundup)
     assert '<label for="id_body">Your comment:</label>' in html
-    assert 'maxlength="10000"' in html
+    assert 'data-max-length="10000"' in html and 'maxlength="10000"' not in html
     assert 'id="reply-form-template"' in html
     li = comment_li(html, theirs)
     assert 'class="vote vote-up" name="approval" value="0" aria-pressed="true"' in li
