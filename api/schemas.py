@@ -98,12 +98,16 @@ PartLimit = Annotated[
         description="About how many comments the part holds (its last thread may run over).",
     ),
 ]
-# An opaque, signed cursor from a previous answer's "next"; a few hundred characters.
+# An opaque, signed cursor from a previous answer's "next" (django.core.signing: URL-safe
+# base64 and ":"), about 150 characters. Bounded in length and alphabet so that even a refused
+# one keeps the request line far under the server's limit (gunicorn: 8,190 bytes), where a
+# percent-encoded non-ASCII string of the old 1,000 characters answered 414 before Django.
 PartCursor = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=1000,
+        max_length=500,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
         description='The "next" of the previous part; anything else is a 400.',
     ),
 ]

@@ -479,3 +479,13 @@ def test_vote_counts_show_in_the_thread(anon, roundup, thread, other_reader):
         if c["body"] == "a"
     )  # fmt: skip
     assert (a["score"], a["upvotes"], a["downvotes"]) == (0, 0, 1)
+
+
+@pytest.mark.parametrize("cursor", ["x" * 501, "é" * 20, "a b", "<script>"])
+def test_thread_cursor_outside_its_alphabet_or_length_is_422(client, roundup, cursor):
+    """A part's cursor is URL-safe base64 and ":" (django.core.signing), at most 500 characters:
+    anything else is refused by the schema, and the request line stays far under the server's
+    limit (a 1,000-character non-ASCII cursor used to answer 414 from gunicorn)."""
+    for path in (f"/api/roundups/{roundup.slug}/comments", "/api/comments/1"):
+        response = client.get(path, {"cursor": cursor})
+        assert response.status_code == 422, path
