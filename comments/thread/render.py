@@ -341,7 +341,7 @@ def _head(page: _Page, row, base: str, own: bool, visible: bool, is_new: bool) -
         head += ' <strong class="new-badge">new</strong>'
     viewer = page.viewer
     if own or viewer.id is None or not viewer.may.may_vote(row):
-        return f"{head} {votes.scores(row)}"
+        return f"{head} &middot; {votes.scores(row)}"
     return f"{head} {votes.vote_form(base, viewer.csrf_input, viewer.votes.get(row.id), row)}"
 
 
