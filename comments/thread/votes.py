@@ -89,29 +89,18 @@ def vote_form(base: str, csrf: str, mine, row) -> str:
     it and whose votes on it are ``mine`` ((approval, agreement), or None for no vote): each
     axis's score stands between its up and down arrows."""
     up, middle, down = _FORMS[mine or _NO_VOTE]
+    score, agreement = row.score, row.agreement
+    title = hover_text(
+        score, row.upvotes, row.downvotes, agreement, row.agree_votes, row.disagree_votes
+    )
+    # "1 point", "-1 point", else "N points" (static/js/thread.js words it the same), written
+    # out here and in scores() rather than through helpers: once per comment, the hot loop.
     return (
         f'<form class="vote-form" method="post" action="{base}vote/">{csrf}{up}'
-        f'<span class="{VoteDOM.SCORES}" title="{_row_hover(row)}">{_points(row.score)}</span>'
-        f"{middle}{_agreement(row.agreement)}{down}</form>"
-    )
-
-
-def points(n: int) -> str:
-    """ "1 point" and "-1 point" in the singular, every other score in the plural."""
-    return f"{n} point" if n == 1 or n == -1 else f"{n} points"
-
-
-def _points(score: int) -> str:
-    return f'<span class="score" {VoteDOM.SCORE}>{points(score)}</span>'
-
-
-def _agreement(agreement: int) -> str:
-    return f'<span class="agreement" {VoteDOM.AGREEMENT}>{signed(agreement)} agreement</span>'
-
-
-def _row_hover(row) -> str:
-    return hover_text(
-        row.score, row.upvotes, row.downvotes, row.agreement, row.agree_votes, row.disagree_votes
+        f'<span class="{VoteDOM.SCORES}" title="{title}"><span class="score" {VoteDOM.SCORE}>'
+        f"{score} {'point' if score == 1 or score == -1 else 'points'}</span></span>{middle}"
+        f'<span class="agreement" {VoteDOM.AGREEMENT}>{signed(agreement)} agreement</span>'
+        f"{down}</form>"
     )
 
 
@@ -132,9 +121,14 @@ def hover_text(score, upvotes, downvotes, agreement, agree_votes, disagree_votes
 def scores(row) -> str:
     """The head's scores without arrows (for a reader who may not vote on the comment): points
     and agreement, with both and their vote counts on hover."""
+    score, agreement = row.score, row.agreement
+    title = hover_text(
+        score, row.upvotes, row.downvotes, agreement, row.agree_votes, row.disagree_votes
+    )
     return (
-        f'<span class="{VoteDOM.SCORES}" title="{_row_hover(row)}">{_points(row.score)}'
-        f" &middot; {_agreement(row.agreement)}</span>"
+        f'<span class="{VoteDOM.SCORES}" title="{title}"><span class="score" {VoteDOM.SCORE}>'
+        f"{score} {'point' if score == 1 or score == -1 else 'points'}</span> &middot; "
+        f'<span class="agreement" {VoteDOM.AGREEMENT}>{signed(agreement)} agreement</span></span>'
     )
 
 

@@ -42,7 +42,7 @@
   }
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
-  // A score as the page words it (comments/thread/votes.py, points): "1 point", "-1 point".
+  // A score as the page words it (comments/thread/votes.py): "1 point", "-1 point", "2 points".
   function points(n) { return n + (n === 1 || n === -1 ? " point" : " points"); }
 
   // --- votes: two axes, normal or strong; scores and pressed states updated in place -------
