@@ -175,6 +175,12 @@ def test_every_control_in_the_thread_is_at_least_44px_on_a_phone(
     assert any("[+]" in name for name in names), f"the folded comment's toggle: {sorted(names)}"
     assert too_small(targets) == []
     assert no_horizontal_scroll(page)
+    # The same thread drawn on a comment's own page (its parts, its sort, its path).
+    tab.goto(f"/comments/{root.pk}/")
+    targets = page.evaluate(MEASURE_TARGETS)
+    assert {"permalink", "Top"} <= {t["name"] for t in targets}
+    assert too_small(targets) == []
+    assert no_horizontal_scroll(page)
     tab.finish()
 
 
@@ -217,4 +223,19 @@ def test_roundup_thread_is_clean_for_axe_light_and_dark_wide_and_narrow(
             expect(page.locator(".author-badge").first).to_be_visible()
             where = f"{viewport['width']} px, {scheme}"
             assert violations(page) == [], where
+    tab.finish()
+
+
+@pytest.mark.skipif(not AXE.exists(), reason=f"no axe-core at {AXE}")
+def test_permalink_page_is_clean_for_axe_on_a_phone_light_and_dark(open_tab, roundup, reader):
+    """The comment's own page, which now carries the thread's one login prompt."""
+    comments = chain(roundup, [roundup.author, reader], 4)
+    tab = open_tab(bypass_csp=True)
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        tab.goto(f"/comments/{comments[0].pk}/")
+        expect(page.locator(".login-prompt")).to_have_count(1)
+        assert violations(page) == [], scheme
     tab.finish()
