@@ -162,6 +162,7 @@ def build_thread(
         new_since=new_since,
         locked=roundup.comments_locked,
         page_url=request.path,
+        roundup_author_id=roundup.author_id,
         papers={entry.pk: (entry.title, entry.anchor) for entry in papers or ()},
     )
     markup, fresh = render_thread(
@@ -232,6 +233,7 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
             csrf_token=csrf_token,
             locked=roundup.comments_locked,
             page_url=request.path,
+            roundup_author_id=roundup.author_id,  # each roundup's own author (selected: no query)
         )
         forest = build_tree(rows, sort=sort, now=now)
         forest, _cut = parts.take_part(forest, budget=parts.PART_COMMENTS)
@@ -407,6 +409,7 @@ def render_single(request, comment) -> str:
         csrf_token=get_token(request),
         locked=roundup.comments_locked,
         page_url=roundup.get_absolute_url(),
+        roundup_author_id=roundup.author_id,
     )
     return render_one(row, viewer=viewer, urls=Urls.build(), now=timezone.now())
 

@@ -99,7 +99,9 @@ class Viewer:
     csrf_token: str = ""
     new_since: datetime | None = None
     locked: bool = False
-    page_url: str = ""  # where "log in to vote" comes back to
+    page_url: str = ""  # the page the thread is on
+    # The roundup's author: their comments carry an "author" badge (the row's author_id, no query).
+    roundup_author_id: int | None = None
     # Paper entries of the roundup, {id: (title, anchor)}: a top-level comment about one paper
     # is labelled "on: <title>", linking to the entry. Given only for the full thread (a page
     # narrowed to one paper needs no label); empty: no labels.
@@ -113,7 +115,6 @@ class Viewer:
         self.can_act = self.may.may_comment()
         self.csrf_token = escape(self.csrf_token)
         self.csrf_input = votes.csrf_input(self.csrf_token)
-        self.page_url_quoted = quote(self.page_url)  # once per page, not per comment
         self.paper_labels = {
             pk: f'<p class="on-paper">on: <a href="#{escape(anchor)}">{escape(title)}</a></p>'
             for pk, (title, anchor) in self.papers.items()
@@ -235,23 +236,32 @@ _CLOSE = _COMMENT_CLOSE.decode()
 class _Page:
     """What every comment of one page shares: worked out once, read per comment."""
 
-    __slots__ = ("viewer", "urls", "now", "authors", "cards")
+    __slots__ = ("viewer", "urls", "now", "authors", "cards", "op")
 
     def __init__(self, viewer: Viewer, urls: Urls, now: datetime):
         self.viewer, self.urls, self.now = viewer, urls, now
         self.authors: dict[int, str] = {}  # author id -> header markup, built once per author
+        self.op = viewer.roundup_author_id
         fields = declared.row_type()._fields
         self.cards = [(fields.index(x.marker), x.render_card) for x in declared.extensions()]
 
     def author(self, row) -> str:
+        """The name, linking to the profile, with the karma on hover (not after every name, as
+        LessWrong), and the roundup author's badge: built once per author and page."""
         markup = self.authors.get(row.author_id)
         if markup is None:
             karma = row.author_karma or 0  # None: no vote has reached this author yet
-            name = row.author_name
-            markup = self.authors[row.author_id] = (
-                f'<a class="comment-author" href="{self.urls.profiles}{quote(name, safe="")}/">'
-                f'{escape(name)}</a> <span class="karma">{karma} karma</span>'
+            name = escape(row.author_name)
+            markup = (
+                f'<a class="comment-author" href="{self.urls.profiles}'
+                f'{quote(row.author_name, safe="")}/" title="{name} &middot; {karma} karma">'
+                f"{name}</a>"
             )
+            if row.author_id == self.op:
+                markup += (
+                    f' <span class="author-badge" title="{name} wrote this roundup">author</span>'
+                )
+            self.authors[row.author_id] = markup
         return markup
 
 
@@ -284,7 +294,7 @@ def _comment(page: _Page, node, cut, is_new, next_new, is_target) -> str:
     fold = _FOLD_LABELS[hidden] if hidden < 2 else f"{hidden} replies hidden"
     markup = (
         f'<li class="{classes}" id="c{cid}" data-id="{cid}"><div class="comment-head">'
-        f"{_head(page, row, visible, is_new)}</div>{fold_open}{fold}{_FOLD_TAIL}"
+        f"{_head(page, row, base, own, visible, is_new)}</div>{fold_open}{fold}{_FOLD_TAIL}"
         f"{_body(page, row) if visible else ''}{_ACTIONS_OPEN}"
         f"{_actions(page, row, base, own, visible, is_new, next_new, is_target)}</div>"
     )
@@ -311,8 +321,10 @@ _ACTIONS_OPEN = f'<div class="{DOM.ACTIONS}">'
 _REPLY_ATTR = DOM.REPLY
 
 
-def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
-    """Author, karma, score and times; a placeholder's label and time."""
+def _head(page: _Page, row, base: str, own: bool, visible: bool, is_new: bool) -> str:
+    """Author (karma on hover, the roundup author's badge), times, then the scores: between
+    their arrows for a reader who may vote, alone for anyone else. A placeholder's label and
+    time."""
     if not visible:
         label = PLACEHOLDER_LABELS[row.state]
         return (
@@ -320,14 +332,17 @@ def _head(page: _Page, row, visible: bool, is_new: bool) -> str:
         )
     head = (
         f"{page.authors.get(row.author_id) or page.author(row)} &middot; "
-        f"{votes.scores(row)} &middot; {_time(row.created_at, page.now)}"
+        f"{_time(row.created_at, page.now)}"
     )
     if row.edited_at is not None:
         who = "edited by a moderator" if row.edited_by_id != row.author_id else "edited"
         head += f' &middot; <span class="edited">{who} {_time(row.edited_at, page.now)}</span>'
     if is_new:
         head += ' <strong class="new-badge">new</strong>'
-    return head
+    viewer = page.viewer
+    if own or viewer.id is None or not viewer.may.may_vote(row):
+        return f"{head} &middot; {votes.scores(row)}"
+    return f"{head} {votes.vote_form(base, viewer.csrf_input, viewer.votes.get(row.id), row)}"
 
 
 def _body(page: _Page, row) -> str:
@@ -358,7 +373,7 @@ def _moderation_note(page: _Page, row) -> str:
 def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) -> str:
     """Vote, reply, permalink, parent, the owner's and moderator's links, next new."""
     viewer = page.viewer
-    actions = _vote_and_reply(page, row, base) if visible else ""
+    actions = _reply(viewer, base) if visible else ""
     actions += f'<a href="{base}" rel="bookmark">permalink</a>'
     parent_id = row.parent_id
     if parent_id is not None:
@@ -372,21 +387,15 @@ def _actions(page: _Page, row, base, own, visible, is_new, next_new, is_target) 
     return actions
 
 
-def _vote_and_reply(page: _Page, row, base: str) -> str:
-    """A visible comment's vote buttons and reply link, or the way to log in for them."""
-    viewer = page.viewer
-    if viewer.id is None:
-        if viewer.locked:
-            return ""  # nothing to log in for
-        login = f"{page.urls.login}?next={viewer.page_url_quoted}%23c{row.id}"
-        return (
-            f'<a class="vote-login" href="{login}">log in to vote</a>'
-            f'<a href="{base}reply/">reply</a>'
-        )
-    actions = _vote(row, viewer, base) if viewer.may.may_vote(row) else ""
+def _reply(viewer: Viewer, base: str) -> str:
+    """A visible comment's reply link. Anonymous readers get it too, leading to the login and
+    back to the reply form; the thread's one "log in to vote or reply" prompt stands above it
+    (templates/comments/_login_prompt.html). In a locked thread there is nothing to log in for."""
     if viewer.can_act:
-        actions += f'<a class="reply-link" href="{base}reply/" {_REPLY_ATTR}>reply</a>'
-    return actions
+        return f'<a class="reply-link" href="{base}reply/" {_REPLY_ATTR}>reply</a>'
+    if viewer.id is None and not viewer.locked:
+        return f'<a class="reply-link" href="{base}reply/">reply</a>'
+    return ""
 
 
 def _owner_links(row, may: "permissions.Actor", base: str) -> str:
@@ -404,9 +413,3 @@ def _owner_links(row, may: "permissions.Actor", base: str) -> str:
         elif row.state == VISIBLE:
             links += f'<a href="{base}remove/">remove</a>'
     return links
-
-
-def _vote(row, viewer: Viewer, base: str) -> str:
-    """Both axes' vote buttons in one form (``votes.py``), for a signed-in viewer who may vote
-    on ``row``."""
-    return votes.vote_form(base, viewer.csrf_input, viewer.votes.get(row.id))

@@ -45,26 +45,34 @@ _BUTTONS = {
 _AXIS_LABELS = {"approval": "Approval", "agreement": "Agreement"}
 
 
-def _axis_buttons(axis: str, mine: int) -> str:
-    """One axis's group of buttons when the viewer's vote on it is ``mine``."""
-    out = f'<span class="{VoteDOM.AXIS}" data-axis="{axis}" role="group" '
-    out += f'aria-label="{_AXIS_LABELS[axis]}">'
-    for state, name, label, glyph in _BUTTONS[axis]:
-        pressed = state == mine
-        strong = f" {VoteDOM.STRONG}" if state in (2, -2) else ""
-        title = f' title="{label}"' if strong else ""
-        out += (
-            f'<button class="vote {name}{strong}" name="{axis}" value="{0 if pressed else state}" '
-            f'aria-pressed="{"true" if pressed else "false"}" aria-label="{label}"{title}>'
-            f"{glyph}</button>"
-        )
-    return out + "</span>"
+def _button(axis: str, state: int, name: str, label: str, glyph: str, mine: int) -> str:
+    pressed = state == mine
+    strong = f" {VoteDOM.STRONG}" if state in (2, -2) else ""
+    title = f' title="{label}"' if strong else ""
+    return (
+        f'<button class="vote {name}{strong}" name="{axis}" value="{0 if pressed else state}" '
+        f'aria-pressed="{"true" if pressed else "false"}" aria-label="{label}"{title}>'
+        f"{glyph}</button>"
+    )
 
 
-# Both axes' buttons for every pair of states the viewer may hold: looked up per comment.
+def _axis_halves(axis: str, mine: int) -> tuple[str, str]:
+    """One axis's group when the viewer's vote on it is ``mine``, split where its score goes:
+    the up buttons, the score, then the down buttons (as LessWrong and Reddit set them)."""
+    buttons = [_button(axis, *spec, mine) for spec in _BUTTONS[axis]]
+    head = f'<span class="{VoteDOM.AXIS}" data-axis="{axis}" role="group" '
+    head += f'aria-label="{_AXIS_LABELS[axis]}">'
+    return head + buttons[0] + buttons[1], buttons[2] + buttons[3] + "</span>"
+
+
+# Both axes' groups for every pair of states the viewer may hold, split around the two scores:
+# looked up per comment, the scores put in between.
 _FORMS = {
-    (approval, agreement): _axis_buttons("approval", approval)
-    + _axis_buttons("agreement", agreement)
+    (approval, agreement): (
+        _axis_halves("approval", approval)[0],
+        _axis_halves("approval", approval)[1] + _axis_halves("agreement", agreement)[0],
+        _axis_halves("agreement", agreement)[1],
+    )
     for approval in STATES
     for agreement in STATES
 }
@@ -76,12 +84,23 @@ def csrf_input(token: str) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
 
 
-def vote_form(base: str, csrf: str, mine) -> str:
+def vote_form(base: str, csrf: str, mine, row) -> str:
     """The vote form of the comment at ``base`` ("/comments/5/"), for a viewer who may vote on
-    it and whose votes on it are ``mine`` ((approval, agreement), or None for no vote)."""
+    it and whose votes on it are ``mine`` ((approval, agreement), or None for no vote): each
+    axis's score stands between its up and down arrows."""
+    up, middle, down = _FORMS[mine or _NO_VOTE]
+    score, agreement = row.score, row.agreement
+    title = hover_text(
+        score, row.upvotes, row.downvotes, agreement, row.agree_votes, row.disagree_votes
+    )
+    # "1 point", "-1 point", else "N points" (static/js/thread.js words it the same), written
+    # out here and in scores() rather than through helpers: once per comment, the hot loop.
     return (
-        f'<form class="vote-form" method="post" action="{base}vote/">{csrf}'
-        f"{_FORMS[mine or _NO_VOTE]}</form>"
+        f'<form class="vote-form" method="post" action="{base}vote/">{csrf}{up}'
+        f'<span class="{VoteDOM.SCORES}" title="{title}"><span class="score" {VoteDOM.SCORE}>'
+        f"{score} {'point' if score == 1 or score == -1 else 'points'}</span></span>{middle}"
+        f'<span class="agreement" {VoteDOM.AGREEMENT}>{signed(agreement)} agreement</span>'
+        f"{down}</form>"
     )
 
 
@@ -100,14 +119,15 @@ def hover_text(score, upvotes, downvotes, agreement, agree_votes, disagree_votes
 
 
 def scores(row) -> str:
-    """The head's scores: points and agreement, with both and their vote counts on hover."""
+    """The head's scores without arrows (for a reader who may not vote on the comment): points
+    and agreement, with both and their vote counts on hover."""
     score, agreement = row.score, row.agreement
     title = hover_text(
         score, row.upvotes, row.downvotes, agreement, row.agree_votes, row.disagree_votes
     )
     return (
         f'<span class="{VoteDOM.SCORES}" title="{title}"><span class="score" {VoteDOM.SCORE}>'
-        f"{score} {'point' if score == 1 else 'points'}</span> &middot; "
+        f"{score} {'point' if score == 1 or score == -1 else 'points'}</span> &middot; "
         f'<span class="agreement" {VoteDOM.AGREEMENT}>{signed(agreement)} agreement</span></span>'
     )
 

@@ -42,6 +42,8 @@
   }
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  // A score as the page words it (comments/thread/votes.py): "1 point", "-1 point", "2 points".
+  function points(n) { return n + (n === 1 || n === -1 ? " point" : " points"); }
 
   // --- votes: two axes, normal or strong; scores and pressed states updated in place -------
   // Each button posts its axis (its name) and a state: -2 strong down .. 2 strong up; the
@@ -87,7 +89,7 @@
   function applyVote(form, result) {
     var comment = form.closest(".comment");
     var score = comment && comment.querySelector("[data-score]");
-    if (score) { score.textContent = plural(result.score, "point"); }
+    if (score) { score.textContent = points(result.score); }
     var agreement = comment && comment.querySelector("[data-agreement]");
     if (agreement) { agreement.textContent = signed(result.agreement) + " agreement"; }
     var scores = comment && comment.querySelector(".scores");

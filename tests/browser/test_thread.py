@@ -87,7 +87,7 @@ def test_vote_changes_the_score_without_reloading(open_tab, roundup, reader):
     assert not Vote.objects.filter(comment=comment, user=reader).exists()
 
     box.get_by_role("button", name="Vote down").first.click()
-    expect(score).to_have_text("-1 points")
+    expect(score).to_have_text("-1 point")  # singular, as the page words it (votes.py)
     assert Comment.objects.get(pk=comment.pk).score == -1
 
     assert navigations == [], "voting navigated the page"

@@ -54,7 +54,7 @@ def test_the_page_shows_the_kept_karma(client, roundup, reader, other_reader):
     vote_cast(comment=comment, user=other_reader, value=1)
     Karma.objects.filter(user=reader).update(value=41)  # the page reads the row, not a sum
     html = client.get(roundup.get_absolute_url()).content.decode()
-    assert '<span class="karma">41 karma</span>' in html
+    assert 'title="reader &middot; 41 karma">reader</a>' in html  # on hover over the name
 
 
 def test_check_threads_finds_wrong_karma_and_repair_recounts_it(roundup, reader, other_reader):

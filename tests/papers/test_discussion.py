@@ -208,3 +208,28 @@ def test_a_large_discussion_shows_a_bounded_first_part_with_a_link_to_the_rest(c
     assert shown == page.PAPER_ROOTS < total
     assert shown <= parts.PART_COMMENTS + parts.REPLIES_SHOWN
     assert f"All {total} comments about it" in html
+
+
+def test_paper_page_marks_each_roundups_own_author(client, django_assert_num_queries):
+    """Comments on a paper page come from several roundups: each is marked by the author of its
+    own roundup (read with the entries: no query more, see the test above)."""
+    first, second = make_roundup(title="Week one"), make_roundup(title="Week two")
+    a = make_entry(first, url="https://arxiv.org/abs/2301.00001")
+    b = make_entry(second, url="https://arxiv.org/abs/2301.00001v2")
+    by_first_author = post(first, body="From the first author", author=first.author, paper_entry=a)
+    # The first roundup's author, commenting on the second roundup: not its author there.
+    elsewhere = post(second, body="A visitor here", author=first.author, paper_entry=b)
+    by_second_author = post(second, body="Mine", author=second.author, paper_entry=b)
+    url = reverse("papers:detail", args=["arxiv:2301.00001"])
+    with django_assert_num_queries(2 + 2):  # as in the test above: no query for the badges
+        html = client.get(url).content.decode()
+
+    def head(comment):
+        start = html.index(f'id="c{comment.pk}"')
+        return html[start : html.index("</div>", start)]
+
+    assert "author-badge" in head(by_first_author)
+    assert "author-badge" in head(by_second_author)
+    assert "author-badge" not in head(elsewhere)
+    assert html.count('class="login-prompt"') == 1
+    assert "Log in to vote or reply" in html

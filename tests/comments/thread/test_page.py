@@ -138,13 +138,62 @@ def test_header_counts_visible_comments_and_shows_author_karma_age_score(
     html = page(client, roundup)
     assert "2 comments</h2>" in html
     li = comment_li(html, first)
-    assert '<a class="comment-author" href="/users/reader/">reader</a>' in li
-    assert '<span class="karma">1 karma</span>' in li
+    # Karma on hover (the name's title), not after every name.
+    assert (
+        '<a class="comment-author" href="/users/reader/" title="reader &middot; 1 karma">'
+        "reader</a>" in li
+    )
+    assert 'class="karma"' not in html
     assert '<span class="score" data-score>1 point</span>' in li
     exact = f"{first.created_at:%Y-%m-%d %H:%M:%S} UTC"
     assert f'<time datetime="{first.created_at.isoformat()}" title="{exact}">just now</time>' in li
     assert "<strong>point</strong>" in li
     assert f'href="/comments/{first.pk}/" rel="bookmark">permalink</a>' in li
+
+
+@pytest.mark.parametrize(
+    "score, words", [(1, "1 point"), (-1, "-1 point"), (0, "0 points"), (2, "2 points"),
+                     (-2, "-2 points"), (11, "11 points")],
+)  # fmt: skip
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "logged-in"])
+def test_points_are_singular_for_one_and_minus_one(
+    client, roundup, reader, other_reader, score, words, logged_in
+):
+    comment = post(roundup, other_reader, score=score, agreement=1)
+    if logged_in:  # the score stands between the vote arrows
+        client.force_login(reader)
+    li = comment_li(page(client, roundup), comment)
+    assert f'<span class="score" data-score>{words}</span>' in li
+    assert '<span class="agreement" data-agreement>+1 agreement</span>' in li
+
+
+def test_the_roundup_author_is_marked_on_their_comments_only(client, roundup, reader):
+    own = post(roundup, roundup.author, "The author answers.")
+    other = post(roundup, reader, "A reader asks.", parent=own)
+    html = page(client, roundup)
+    badge = f'<span class="author-badge" title="{roundup.author.username} wrote this roundup">'
+    assert badge + "author</span>" in comment_li(html, own)
+    assert "author-badge" not in comment_li(html, other)
+    permalink = client.get(f"/comments/{other.pk}/").content.decode()
+    assert "author-badge" not in comment_li(permalink, other)
+    permalink = client.get(f"/comments/{own.pk}/").content.decode()
+    assert badge in comment_li(permalink, own)
+
+
+def test_voters_see_each_score_between_its_arrows_in_the_head(
+    client, roundup, reader, other_reader
+):
+    comment = post(roundup, other_reader, score=3)
+    client.force_login(reader)
+    li = comment_li(page(client, roundup), comment)
+    head = li[: li.index("</div>")]  # the head comes first, before the fold
+    assert 'class="vote-form"' in head
+    up, score = head.index('class="vote vote-up"'), head.index("data-score>3 points")
+    down = head.index('class="vote vote-down"')
+    agree, agreement = head.index('class="vote vote-agree"'), head.index("data-agreement>")
+    disagree = head.index('class="vote vote-disagree"')
+    assert up < score < down < agree < agreement < disagree
+    assert head.count("data-score") == 1  # the score once, not also beside the arrows
 
 
 def test_author_names_are_escaped(client, roundup):
@@ -332,14 +381,41 @@ def test_parse_since(value, expected):
     assert bool(notice) == (expected is None)
 
 
-def test_anonymous_readers_get_a_login_prompt_and_no_forms(client, roundup, reader):
+def test_anonymous_readers_get_one_login_prompt_and_reply_and_permalink_per_comment(
+    client, roundup, reader
+):
     comment = post(roundup, reader)
+    reply = post(roundup, reader, parent=comment)
     html = page(client, roundup)
-    assert 'class="login-prompt"' in html
+    assert html.count('class="login-prompt"') == 1
+    prompt = f'<a href="/accounts/login/?next=/roundups/{roundup.slug}/%23comments">'
+    assert prompt + "Log in to vote or reply</a>" in html
     assert "<textarea" not in html and 'class="vote-form"' not in html
     assert "reply-form-template" not in html
-    assert f'href="/comments/{comment.pk}/reply/">reply</a>' in html  # leads to login
-    assert f'href="/accounts/login/?next=/roundups/{roundup.slug}/%23c{comment.pk}"' in html
+    assert "log in to vote" not in html.lower().replace("log in to vote or reply", "")
+    for each in (comment, reply):
+        li = comment_li(html, each)
+        actions = li[li.index('<div class="comment-actions">') :]
+        # The reply link leads to the login, and back to the reply form (login_to_act).
+        assert f'href="/comments/{each.pk}/reply/">reply</a>' in actions
+        assert f'href="/comments/{each.pk}/" rel="bookmark">permalink</a>' in actions
+    response = client.get(f"/comments/{comment.pk}/reply/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/comments/{comment.pk}/reply/"
+    permalink = client.get(f"/comments/{comment.pk}/").content.decode()
+    assert permalink.count('class="login-prompt"') == 1
+    assert f'<a href="/accounts/login/?next=/comments/{comment.pk}/">' in permalink
+
+
+def test_a_locked_thread_asks_nobody_to_log_in(client, roundup, reader):
+    comment = post(roundup, reader)
+    roundup.comments_locked = True
+    roundup.save()
+    html = page(client, roundup)
+    assert "login-prompt" not in html and f"/comments/{comment.pk}/reply/" not in html
+    permalink = client.get(f"/comments/{comment.pk}/").content.decode()
+    assert "login-prompt" not in permalink
+    assert f'href="/comments/{comment.pk}/" rel="bookmark">permalink</a>' in permalink
 
 
 def test_logged_in_readers_get_a_labelled_form_with_a_counted_limit_and_vote_buttons(
