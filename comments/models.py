@@ -296,10 +296,6 @@ class ReadMarker(models.Model):
     # visit is the first). Moved forward by ``services.read_marker_touch`` when a visit begins.
     visit_since = models.DateTimeField(null=True, blank=True)
 
-    def new_since(self, now):
-        """Comments after this are new to the reader viewing the thread at ``now``."""
-        return new_since(self.last_seen_at, self.visit_since, now)
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "roundup"], name="readmarker_one_per_user")
@@ -307,6 +303,10 @@ class ReadMarker(models.Model):
 
     def __str__(self):
         return f"{self.user_id} saw {self.roundup_id} at {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+    def new_since(self, now):
+        """Comments after this are new to the reader viewing the thread at ``now``."""
+        return new_since(self.last_seen_at, self.visit_since, now)
 
 
 def new_since(last_seen_at, visit_since, now):
