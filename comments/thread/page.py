@@ -11,7 +11,9 @@ around them is rendered. Views and templates never see how.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from html import unescape
 from urllib.parse import urlencode
 
 from django.middleware.csrf import get_token
@@ -19,7 +21,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from forum.gcpause import paused_gc
 
@@ -28,7 +32,7 @@ from ..models import Comment
 from ..permissions import may_lock
 from ..services import read_marker_touch
 from . import parts, queries
-from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_one, render_thread
+from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, age, render_one, render_thread
 from .tree import DEFAULT_SORT, MAX_DEPTH, SORTS, build_tree, count_shown, normalize_sort
 
 # Where ``_thread.html`` shows the thread; its bytes replace this once the page is rendered.
@@ -430,19 +434,72 @@ def permalink_context(request, comment, *, replies_only=False) -> dict:
             root_id=comment.pk,
         )
     context["shown_count"] = total  # the comment and every reply below it
-    by_id = {row.id: row for row in rows}
-    ancestors = []
-    parent_id = comment.parent_id
-    while parent_id in by_id:
-        ancestors.append(by_id[parent_id])
-        parent_id = by_id[parent_id].parent_id
+    ancestors = ancestor_lines(rows, comment, now)
     context.update(
         comment=comment,
         roundup=roundup,
-        ancestors=ancestors[::-1],
+        ancestors=ancestors,
+        thread_url=_full_thread_url(roundup, comment, ancestors),
         lock_form=None,
     )
     return context
+
+
+# How much of a parent's text its one line above a permalink shows: a hint of what was said.
+ANCESTOR_EXCERPT_CHARS = 90
+
+
+@dataclass(frozen=True)
+class AncestorLine:
+    """A parent of the permalink's comment, as one line: who, when, and the start of what."""
+
+    id: int
+    state: str
+    author_name: str
+    created_at: datetime
+    age: str
+    excerpt: str  # plain text; "" for a placeholder (deleted or removed)
+
+
+def ancestor_lines(rows, comment, now) -> list[AncestorLine]:
+    """The comment's parents, root first, from its tree's rows (already read: no query).
+
+    A deleted or removed parent keeps its place in the chain with no author and no text (the
+    template shows its placeholder label), as in the thread.
+    """
+    by_id = {row.id: row for row in rows}
+    lines = []
+    parent_id = comment.parent_id
+    while parent_id in by_id:
+        row = by_id[parent_id]
+        visible = row.state == Comment.State.VISIBLE
+        lines.append(
+            AncestorLine(
+                id=row.id,
+                state=row.state,
+                author_name=row.author_name if visible else "",
+                created_at=row.created_at,
+                age=age(row.created_at, now),
+                excerpt=plain_excerpt(row.body_html) if visible else "",
+            )
+        )
+        parent_id = row.parent_id
+    return lines[::-1]
+
+
+def plain_excerpt(body_html: str, limit: int = ANCESTOR_EXCERPT_CHARS) -> str:
+    """The start of a comment's (sanitized) HTML as plain text on one line, cut at a word."""
+    text = " ".join(unescape(strip_tags(body_html or "")).split())
+    return Truncator(text).chars(limit)
+
+
+def _full_thread_url(roundup, comment, ancestors) -> str:
+    """Back to the roundup's thread, at the comment, or past the depth cut-off at its deepest
+    parent the roundup page shows (on the part holding it when the thread comes in parts)."""
+    shown = comment.level < MAX_DEPTH or len(ancestors) < MAX_DEPTH
+    target = comment.pk if shown else ancestors[MAX_DEPTH - 1].id
+    around = "" if parts.fits_whole(roundup) else f"?comment={target}"
+    return f"{roundup.get_absolute_url()}{around}#c{target}"
 
 
 def render_single(request, comment) -> str:

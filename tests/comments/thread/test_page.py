@@ -445,3 +445,14 @@ def test_permalink_page_runs_a_fixed_number_of_queries(
     shown = set(order(response.content.decode()))
     assert root.pk in shown and shown <= tree
     assert len(shown) == len(tree) or len(shown) >= PART_COMMENTS // 2
+    # The "continue this thread" page of the tree's deepest comment: its parents (one line each,
+    # root first) come from the same rows, so the count is the same however deep it sits.
+    deepest = max((c for c in comments if c.tree_id == root.tree_id), key=lambda c: c.level)
+    assert deepest.level > 1
+    expected -= cache_queries if in_parts else 0
+    in_parts = "data-load-more" in client.get(f"/comments/{deepest.pk}/").content.decode()
+    expected += cache_queries if in_parts else 0
+    with django_assert_num_queries(expected):
+        response = client.get(f"/comments/{deepest.pk}/")
+    html = response.content.decode()
+    assert html.count('class="thread-ancestor"') == deepest.level
