@@ -214,6 +214,7 @@ def build_thread(request, roundup, part, *, sort, now, since, root_id=None, pape
         locked=roundup.comments_locked,
         page_url=request.path,
         papers={entry.pk: (entry.title, entry.anchor) for entry in papers or ()},
+        link_query=f"?{urlencode({'since': since['since_param']})}" if since["since_param"] else "",
     )
     markup, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import VISIT_GAP, ReadMarker, new_since
-from comments.thread.parts import PART_COMMENTS
+from comments.thread.parts import PART_COMMENTS, REPLIES_SHOWN
+from comments.thread.tree import MAX_DEPTH
 from tests.comments.thread.test_page import comment_li, make_thread, page, post
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +75,8 @@ def test_page_reload_keeps_markers_and_a_later_visit_starts_a_new_baseline(
     assert "is-new" not in html
 
 
-def aged(roundup, author, body, age):
-    return post(roundup, author, body, created_at=timezone.now() - age)
+def aged(roundup, author, body, age, parent=None):
+    return post(roundup, author, body, parent=parent, created_at=timezone.now() - age)
 
 
 @pytest.fixture
@@ -180,3 +181,33 @@ def test_visit_markers_are_kept_in_later_parts(client, roundup, reader):
     more = htmllib.unescape(re.search(r'href="([^"]+)" data-load-more', html).group(1))
     assert "is-new" in client.get(more).content.decode()
     assert "is-new" in client.get(more, HTTP_ACCEPT="application/json").json()["html"]
+
+
+def test_since_is_kept_on_links_to_a_comments_page_and_used_there(
+    client, roundup, reader, other_reader, spread
+):
+    busy = spread["weeks"]
+    replies = [
+        aged(roundup, other_reader, f"reply {i}", timedelta(days=3), parent=busy)
+        for i in range(REPLIES_SHOWN + 1)
+    ]
+    deep = [aged(roundup, other_reader, "depth 0", timedelta(days=3))]
+    for depth in range(1, MAX_DEPTH + 1):
+        deep.append(
+            aged(roundup, other_reader, f"depth {depth}", timedelta(days=3), parent=deep[-1])
+        )
+    client.force_login(reader)
+    html = page(client, roundup, "?since=week")
+    assert f'<a href="/comments/{busy.pk}/?since=week" data-more-replies' in html
+    cut = deep[MAX_DEPTH - 1]
+    assert f'<a href="/comments/{cut.pk}/?since=week">continue this thread' in html
+    plain = page(client, roundup)
+    assert f'<a href="/comments/{busy.pk}/" data-more-replies' in plain
+    assert f'<a href="/comments/{cut.pk}/">continue this thread' in plain
+    # The comment's page counts from the same moment: three-day-old replies are new this week,
+    # not since the last visit (three hours ago).
+    week = client.get(f"/comments/{busy.pk}/?since=week").content.decode()
+    assert '<option value="week" selected>' in week
+    assert all("is-new" in comment_li(week, reply) for reply in replies[:REPLIES_SHOWN])
+    visit = client.get(f"/comments/{busy.pk}/").content.decode()
+    assert "is-new" not in visit
