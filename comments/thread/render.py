@@ -213,8 +213,9 @@ def _more(page: "_Page", more: More) -> bytes:
     n = more.count
     label = "1 more reply" if n == 1 else f"{n} more replies"
     pid = more.parent.comment.id
+    href = f"{page.urls.comments}{pid}/{page.viewer.link_query}"
     return (
-        f'<li class="{DOM.MORE_REPLIES}"><a href="{page.urls.comments}{pid}/{page.viewer.link_query}" '
+        f'<li class="{DOM.MORE_REPLIES}"><a href="{href}" '
         f'{DOM.MORE_REPLIES_ATTR} data-parent="{pid}">{label}</a>'
     ).encode()
 
