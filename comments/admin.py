@@ -272,5 +272,5 @@ class ModerationActionAdmin(ReadOnlyAdmin):
 
 @admin.register(ReadMarker)
 class ReadMarkerAdmin(ReadOnlyAdmin):
-    list_display = ("user", "roundup", "last_seen_at")
+    list_display = ("user", "roundup", "last_seen_at", "visit_since")
     list_select_related = ("user", "roundup")

@@ -3,6 +3,8 @@
 Every write goes through ``comments/services.py``; nothing here holds a business rule.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -276,12 +278,23 @@ class ModerationAction(models.Model):
         return f"{self.moderator_id} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
+# A reader's views of a thread that come closer together than this are one visit: the "new"
+# markers stay as they were when the visit began, so reloading, replying or opening a later
+# part does not clear them. 30 minutes is the usual web-analytics session timeout: longer than
+# reading a long thread and writing a reply, shorter than going away and coming back later.
+VISIT_GAP = timedelta(minutes=30)
+
+
 class ReadMarker(models.Model):
-    """When a reader last saw a roundup's thread: drives "new since your last visit"."""
+    """When a reader last saw a roundup's thread, and since when comments are new during the
+    current visit: drives "new since your last visit" (see ``new_since``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     roundup = models.ForeignKey("roundups.Roundup", on_delete=models.CASCADE, related_name="+")
     last_seen_at = models.DateTimeField()
+    # The previous visit's last view, kept for the whole of the current visit (None: the current
+    # visit is the first). Moved forward by ``services.read_marker_touch`` when a visit begins.
+    visit_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -290,3 +303,17 @@ class ReadMarker(models.Model):
 
     def __str__(self):
         return f"{self.user_id} saw {self.roundup_id} at {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+    def new_since(self, now):
+        """Comments after this are new to the reader viewing the thread at ``now``."""
+        return new_since(self.last_seen_at, self.visit_since, now)
+
+
+def new_since(last_seen_at, visit_since, now):
+    """The "new" marker for a view at ``now``: within a visit (the last view less than
+    ``VISIT_GAP`` ago) the one the visit began with, else the last view: a new visit."""
+    if last_seen_at is None:
+        return None
+    if now - last_seen_at > VISIT_GAP:
+        return last_seen_at
+    return visit_since

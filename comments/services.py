@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from forum import ratelimit
@@ -25,6 +25,7 @@ from . import hooks
 from .karma import karma_add, vote_weight
 from .locks import lock_comment, lock_new_root, lock_reply_target
 from .models import (
+    VISIT_GAP,
     Comment,
     CommentRevision,
     CommentText,
@@ -510,14 +511,24 @@ def read_marker_touch(*, user, roundup, seen_at=None) -> None:
         return
     seen_at = seen_at or timezone.now()
     # Every signed-in page view lands here: one UPDATE for a returning reader, no transaction.
+    # A view more than VISIT_GAP after the last one begins a new visit: the last view becomes
+    # the visit's "new since" (read_marker.new_since). Both right-hand sides read the row as it
+    # was before the UPDATE (SQL's rule, on PostgreSQL and SQLite alike).
     markers = ReadMarker.objects.filter(user=user, roundup=roundup)
-    if markers.update(last_seen_at=seen_at):
+    changes = {
+        "visit_since": Case(
+            When(last_seen_at__lt=seen_at - VISIT_GAP, then=F("last_seen_at")),
+            default=F("visit_since"),
+        ),
+        "last_seen_at": seen_at,
+    }
+    if markers.update(**changes):
         return
     try:
         with transaction.atomic():
             ReadMarker.objects.create(user=user, roundup=roundup, last_seen_at=seen_at)
     except IntegrityError:  # another tab of the same reader created it first
-        markers.update(last_seen_at=seen_at)
+        markers.update(**changes)
 
 
 def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:

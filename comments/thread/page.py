@@ -11,7 +11,9 @@ around them is rendered. Views and templates never see how.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from html import unescape
 from urllib.parse import urlencode
 
 from django.middleware.csrf import get_token
@@ -19,7 +21,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from forum.gcpause import paused_gc
 
@@ -28,7 +32,7 @@ from ..models import Comment
 from ..permissions import may_lock
 from ..services import read_marker_touch
 from . import parts, queries
-from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, render_one, render_thread
+from .render import THREAD_CLOSE, THREAD_OPEN, Urls, Viewer, age, render_one, render_thread
 from .tree import DEFAULT_SORT, MAX_DEPTH, SORTS, build_tree, count_shown, normalize_sort
 
 # Where ``_thread.html`` shows the thread; its bytes replace this once the page is rendered.
@@ -106,6 +110,54 @@ def parse_since(value) -> tuple[datetime | None, str]:
     return moment, ""
 
 
+# ``?since=``: what counts as new. "visit" (a signed-in reader's default): since their last visit,
+# kept for the whole visit (models.VISIT_GAP); "day", "week": the last 24 hours, 7 days; "all":
+# no comment is marked new (as Reddit's "no highlighting": marking every one would mark none
+# out, and "next new" would walk the whole thread). A date (parse_since) keeps working too.
+SINCE_CHOICES = {
+    "visit": "your last visit",
+    "day": "the last day",
+    "week": "the last week",
+    "all": "all (mark none new)",
+}
+SINCE_SPANS = {"day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def chosen_since(request, roundup, now) -> dict:
+    """What counts as new on this page, from ``?since=``: a dict with ``new_since`` (the
+    moment, or None: nothing is new), ``since`` (a date asked for, or None), ``since_choice``
+    (a key of SINCE_CHOICES, or "date"), ``since_param`` (the value links keep, "" for the
+    default), ``since_choices`` (the control's options) and ``since_notice``.
+
+    Reads the reader's marker (one query) only for "visit"; anonymous readers have no visits, so
+    their default is "all".
+    """
+    signed_in = request.user.is_authenticated
+    value = (request.GET.get("since") or "").strip()
+    since, notice = None, ""
+    choice = value if value in SINCE_CHOICES else ""
+    if value and not choice:
+        since, notice = parse_since(value)
+        choice = "date" if since else ""
+    if not choice or (choice == "visit" and not signed_in):
+        choice = "visit" if signed_in else "all"
+    if choice == "visit":
+        new_since = queries.last_seen(request.user, roundup, now)
+    elif choice in SINCE_SPANS:
+        new_since = now - SINCE_SPANS[choice]
+    else:
+        new_since = since  # a date asked for, or None for "all"
+    choices = [(key, label) for key, label in SINCE_CHOICES.items() if signed_in or key != "visit"]
+    return {
+        "new_since": new_since,
+        "since": since,
+        "since_choice": choice,
+        "since_param": value if choice == "date" or value == choice else "",
+        "since_choices": choices,
+        "since_notice": notice,
+    }
+
+
 def _read_since(value: str) -> datetime | None:
     text = value.strip()
     for candidate in (text, text.replace(" ", "+")):
@@ -145,13 +197,12 @@ def paper_counts(rows) -> Counter:
     )
 
 
-def build_thread(
-    request, roundup, part, *, sort, now, new_since, root_id=None, papers=None
-) -> dict:
+def build_thread(request, roundup, part, *, sort, now, since, root_id=None, papers=None) -> dict:
     """Render a part (``parts.Part``) for the viewer: what the roundup and permalink pages share.
 
-    Runs the viewer's-votes query; everything else is pure Python. ``papers``: the roundup's
-    entries, to label comments about one paper (already read: no query).
+    Runs the viewer's-votes query; everything else is pure Python. ``since``: what counts as
+    new (``chosen_since``). ``papers``: the roundup's entries, to label comments about one paper
+    (already read: no query).
     """
     forest = part.siblings
     user = request.user
@@ -159,19 +210,21 @@ def build_thread(
         user=user,
         votes=queries.viewer_votes(user, roundup),
         csrf_token=get_token(request) if user.is_authenticated else "",
-        new_since=new_since,
+        new_since=since["new_since"],
         locked=roundup.comments_locked,
         page_url=request.path,
         roundup_author_id=roundup.author_id,
         papers={entry.pk: (entry.title, entry.anchor) for entry in papers or ()},
+        link_query=f"?{urlencode({'since': since['since_param']})}" if since["since_param"] else "",
     )
     markup, fresh = render_thread(
         forest, viewer=viewer, urls=Urls.build(), now=now, target_id=root_id
     )
-    return {
+    shown = {key: value for key, value in since.items() if key != "new_since"}
+    return shown | {
         "thread": RenderedThread(markup),
         "shown_count": part.shown,
-        "next_url": _part_url(request, part.next),
+        "next_url": _part_url(request, part.next, since["since_param"]),
         "part_start": part.start,
         "new_count": len(fresh),
         "first_new_id": fresh[0] if fresh else None,
@@ -242,11 +295,15 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
     return threads
 
 
-def _part_url(request, cursor) -> str:
-    """The address of the next part: this page with ``?cursor=`` (and its sort, for humans)."""
+def _part_url(request, cursor, since_param="") -> str:
+    """The address of the next part: this page with ``?cursor=`` (and its sort, for humans),
+    keeping the reader's ``?since=``."""
     if cursor is None:
         return ""
-    return f"{request.path}?{urlencode({'sort': cursor.sort, 'cursor': cursor.encode()})}"
+    query = {"sort": cursor.sort, "cursor": cursor.encode()}
+    if since_param:
+        query["since"] = since_param
+    return f"{request.path}?{urlencode(query)}"
 
 
 def chosen_cursor(request):
@@ -270,8 +327,7 @@ def _thread_context(request, roundup) -> dict:
     now = timezone.now()
     cursor = chosen_cursor(request)
     sort = cursor.sort if cursor else chosen_sort(request)
-    since, since_notice = parse_since(request.GET.get("since"))
-    marker = queries.last_seen(request.user, roundup)
+    since = chosen_since(request, roundup, now)
     if cursor is not None and cursor.paper_id:
         paper = next((e for e in roundup.entries.all() if e.pk == cursor.paper_id), None)
         paper_notice = ""
@@ -302,11 +358,10 @@ def _thread_context(request, roundup) -> dict:
         part,
         sort=sort,
         now=now,
-        new_since=since or marker,
+        since=since,
         papers=None if paper else roundup.entries.all(),
     )
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
-    context.update(since=since, since_notice=since_notice, last_seen_at=marker)
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
     context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
     context["lock_form"] = LockForm() if may_lock(request.user) else None
@@ -378,23 +433,76 @@ def permalink_context(request, comment, *, replies_only=False) -> dict:
             part,
             sort=sort,
             now=now,
-            new_since=queries.last_seen(request.user, roundup),
+            since=chosen_since(request, roundup, now),
             root_id=comment.pk,
         )
     context["shown_count"] = total  # the comment and every reply below it
-    by_id = {row.id: row for row in rows}
-    ancestors = []
-    parent_id = comment.parent_id
-    while parent_id in by_id:
-        ancestors.append(by_id[parent_id])
-        parent_id = by_id[parent_id].parent_id
+    ancestors = ancestor_lines(rows, comment, now)
     context.update(
         comment=comment,
         roundup=roundup,
-        ancestors=ancestors[::-1],
+        ancestors=ancestors,
+        thread_url=_full_thread_url(roundup, comment, ancestors),
         lock_form=None,
     )
     return context
+
+
+# How much of a parent's text its one line above a permalink shows: a hint of what was said.
+ANCESTOR_EXCERPT_CHARS = 90
+
+
+@dataclass(frozen=True)
+class AncestorLine:
+    """A parent of the permalink's comment, as one line: who, when, and the start of what."""
+
+    id: int
+    state: str
+    author_name: str
+    created_at: datetime
+    age: str
+    excerpt: str  # plain text; "" for a placeholder (deleted or removed)
+
+
+def ancestor_lines(rows, comment, now) -> list[AncestorLine]:
+    """The comment's parents, root first, from its tree's rows (already read: no query).
+
+    A deleted or removed parent keeps its place in the chain with no author and no text (the
+    template shows its placeholder label), as in the thread.
+    """
+    by_id = {row.id: row for row in rows}
+    lines = []
+    parent_id = comment.parent_id
+    while parent_id in by_id:
+        row = by_id[parent_id]
+        visible = row.state == Comment.State.VISIBLE
+        lines.append(
+            AncestorLine(
+                id=row.id,
+                state=row.state,
+                author_name=row.author_name if visible else "",
+                created_at=row.created_at,
+                age=age(row.created_at, now),
+                excerpt=plain_excerpt(row.body_html) if visible else "",
+            )
+        )
+        parent_id = row.parent_id
+    return lines[::-1]
+
+
+def plain_excerpt(body_html: str, limit: int = ANCESTOR_EXCERPT_CHARS) -> str:
+    """The start of a comment's (sanitized) HTML as plain text on one line, cut at a word."""
+    text = " ".join(unescape(strip_tags(body_html or "")).split())
+    return Truncator(text).chars(limit)
+
+
+def _full_thread_url(roundup, comment, ancestors) -> str:
+    """Back to the roundup's thread, at the comment, or past the depth cut-off at its deepest
+    parent the roundup page shows (on the part holding it when the thread comes in parts)."""
+    shown = comment.level < MAX_DEPTH or len(ancestors) < MAX_DEPTH
+    target = comment.pk if shown else ancestors[MAX_DEPTH - 1].id
+    around = "" if parts.fits_whole(roundup) else f"?comment={target}"
+    return f"{roundup.get_absolute_url()}{around}#c{target}"
 
 
 def render_single(request, comment) -> str:

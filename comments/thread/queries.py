@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django.db import connections
 from django.db.models import Count
 
-from ..models import Comment, ReadMarker, Vote
+from ..models import Comment, ReadMarker, Vote, new_since
 from . import row as declared
 
 
@@ -158,15 +158,18 @@ _NO_VOTES = (0, 0)
 _APPROVAL = Vote.Axis.APPROVAL.value
 
 
-def last_seen(user, roundup):
-    """When the viewer last saw this roundup's thread (None for a first visit or anonymous)."""
+def last_seen(user, roundup, now):
+    """Since when comments are new to the viewer looking at this roundup's thread at ``now``:
+    the previous visit's last view, kept for the whole visit (``models.new_since``); None for a
+    first visit or an anonymous reader."""
     if not user.is_authenticated:
         return None
-    return (
+    found = (
         ReadMarker.objects.filter(user=user, roundup=roundup)
-        .values_list("last_seen_at", flat=True)
+        .values_list("last_seen_at", "visit_since")
         .first()
     )
+    return new_since(*found, now) if found else None
 
 
 def paper_counts(roundup) -> dict[int, int]:

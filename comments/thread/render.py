@@ -102,6 +102,9 @@ class Viewer:
     page_url: str = ""  # the page the thread is on
     # The roundup's author: their comments carry an "author" badge (the row's author_id, no query).
     roundup_author_id: int | None = None
+    # Kept on the links to a comment's page ("N more replies", "continue this thread"): the
+    # reader's ``?since=`` (page.chosen_since), as "?since=week", or "".
+    link_query: str = ""
     # Paper entries of the roundup, {id: (title, anchor)}: a top-level comment about one paper
     # is labelled "on: <title>", linking to the entry. Given only for the full thread (a page
     # narrowed to one paper needs no label); empty: no labels.
@@ -211,8 +214,9 @@ def _more(page: "_Page", more: More) -> bytes:
     n = more.count
     label = "1 more reply" if n == 1 else f"{n} more replies"
     pid = more.parent.comment.id
+    href = f"{page.urls.comments}{pid}/{page.viewer.link_query}"
     return (
-        f'<li class="{DOM.MORE_REPLIES}"><a href="{page.urls.comments}{pid}/" '
+        f'<li class="{DOM.MORE_REPLIES}"><a href="{href}" '
         f'{DOM.MORE_REPLIES_ATTR} data-parent="{pid}">{label}</a>'
     ).encode()
 
@@ -301,7 +305,8 @@ def _comment(page: _Page, node, cut, is_new, next_new, is_target) -> str:
     if cut:
         more = "1 more reply" if hidden == 1 else f"{hidden} more replies"
         markup += (
-            f'<p class="continue"><a href="{base}">continue this thread ({more}) &rarr;</a></p>'
+            f'<p class="continue"><a href="{base}{page.viewer.link_query}">'
+            f"continue this thread ({more}) &rarr;</a></p>"
         )
     return markup
 

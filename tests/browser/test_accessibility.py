@@ -177,3 +177,25 @@ def test_comment_box_preview_and_moderation_in_the_open(open_tab, roundup, reade
         tab.goto(path)
         assert violations(page) == [], path
     tab.finish()
+
+
+def test_thread_navigation_help_open_and_continue_page(open_tab, roundup, reader):
+    """The keyboard help popover open, the "since" control, the skip link and the "continue
+    this thread" page with its parents (issue #11)."""
+    other = factories.make_user()
+    comments = chain(roundup, [other, reader], 4)
+    tab = open_tab(bypass_csp=True)
+    page = tab.page
+    tab.log_in(reader.username)
+    tab.goto(roundup.get_absolute_url())
+    page.keyboard.press("j")
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    assert violations(page) == [], "roundup page with the keyboard help open"
+
+    tab.goto(f"/comments/{comments[-1].pk}/")
+    expect(page.locator(".thread-ancestor")).to_have_count(3)
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    assert violations(page) == [], "continue page with its parents and the help open"
+    tab.finish()

@@ -220,3 +220,48 @@ def test_paper_page_thread_is_clean_for_axe(open_tab, author, reader):
     tab.goto(f"/papers/{entry.paper_key}/")
     assert violations(tab.page) == [], "signed in, on a phone"
     tab.finish()
+
+
+# --- new since the last visit (issue #11) -------------------------------------------------
+
+
+def test_new_markers_stay_for_the_whole_visit_and_since_picks_the_span(
+    open_tab, js, roundup, reader
+):
+    """A reload within the visit keeps the markers; the "since" control (a plain GET form)
+    picks another span, and keeps the sort."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.models import ReadMarker
+
+    other = factories.make_user()
+    older = say(roundup, other, "Three days old.")
+    Comment.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=3))
+    ReadMarker.objects.create(
+        user=reader, roundup=roundup, last_seen_at=timezone.now() - timedelta(hours=2)
+    )
+    fresh = say(roundup, other, "Posted since the last visit.")
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.log_in(reader.username)
+    tab.goto(roundup.get_absolute_url() + "?sort=old")
+    new = page.locator(".thread .comment.is-new")
+    expect(new).to_have_count(1)
+    expect(comment_box(page, fresh)).to_have_class(re.compile(r"\bis-new\b"))
+    expect(page.get_by_text("1 new comment")).to_be_visible()
+    page.reload()
+    expect(new).to_have_count(1)  # still new: the same visit
+    expect(comment_box(page, fresh)).to_have_class(re.compile(r"\bis-new\b"))
+
+    page.get_by_label("Mark new since").select_option("week")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page).to_have_url(re.compile(r"since=week"))
+    expect(page).to_have_url(re.compile(r"sort=old"))
+    expect(new).to_have_count(2)
+    expect(page.get_by_text("2 new comments")).to_be_visible()
+    page.get_by_label("Mark new since").select_option("all")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(new).to_have_count(0)
+    tab.finish()

@@ -187,6 +187,27 @@ def test_permalink_and_continue_this_thread(open_tab, js, roundup, reader):
     expect(comment_box(page, deepest)).to_contain_text(deepest.text.body)
     # The way back up: the path names every parent, then the roundup.
     path = page.get_by_role("navigation", name="Where this comment sits")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Thread continued from {roundup.title}"
+    )
+    here = next(c for c in comments if page.url.endswith(f"/comments/{c.pk}/"))
+    ancestors = path.locator(".thread-ancestor")
+    expect(ancestors).to_have_count(here.level)
+    expect(ancestors.first).to_contain_text("level 0")  # root first, with an excerpt
+    expect(ancestors.last).to_contain_text(f"level {here.level - 1}")
+    box = ancestors.first.bounding_box()
+    line = page.evaluate("() => parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+    assert box["height"] < 2 * line  # one line each
+    ancestors.last.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/comments/{comments[here.level - 1].pk}/$"))
+    page.go_back()
+    page.get_by_role("link", name=re.compile("Back to the full thread")).click()
+    expect(page).to_have_url(
+        re.compile(rf"/roundups/{roundup.slug}/#c{comments[MAX_DEPTH - 1].pk}$")
+    )
+    expect(comment_box(page, comments[MAX_DEPTH - 1])).to_be_visible()
+    page.go_back()
+    path = page.get_by_role("navigation", name="Where this comment sits")
     expect(path.get_by_role("link", name=roundup.title)).to_be_visible()
     path.get_by_role("link", name=roundup.title).click()
     expect(page.get_by_role("heading", name=roundup.title, level=1)).to_be_visible()

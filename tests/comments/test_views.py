@@ -282,7 +282,7 @@ def test_permalink_shows_the_subthread_with_a_path_to_the_roundup(
     html = response.content.decode()
     assert response.status_code == 200
     assert f'<a href="/roundups/{roundup.slug}/#comments">{roundup.title}</a>' in html
-    assert f'<a href="/comments/{root.pk}/">reader</a>' in html
+    assert f'<a href="/comments/{root.pk}/"><span class="ancestor-author">reader</span>' in html
     assert f'id="c{middle.pk}"' in html and f'id="c{leaf.pk}"' in html
     assert f'id="c{root.pk}"' not in html and f'id="c{sibling.pk}"' not in html
     assert 'class="comment is-target"' in html
@@ -297,8 +297,9 @@ def test_permalink_path_names_gone_comments_with_the_threads_labels(
     services.comment_remove(comment=removed, by=moderator, reason="Rude")
     services.comment_delete(comment=deleted, by=reader)
     html = client.get(reverse("comments:permalink", args=[leaf.pk])).content.decode()
-    assert f'<a href="/comments/{removed.pk}/">[removed by a moderator]</a>' in html
-    assert f'<a href="/comments/{deleted.pk}/">[deleted]</a>' in html
+    gone = '<a href="/comments/{}/"><span class="placeholder">{}</span>'
+    assert gone.format(removed.pk, "[removed by a moderator]") in html
+    assert gone.format(deleted.pk, "[deleted]") in html
 
 
 def test_the_roundup_page_is_the_threads_view_under_its_old_name(roundup):
