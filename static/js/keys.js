@@ -6,7 +6,7 @@
 //
 // The markup is written in Python (comments/thread/render.py, class DOM) and the help in
 // templates/comments/_keys_help.html:
-//   .thread-section  .thread  .comment  .is-new  [data-reply]  .vote-login
+//   .thread-section  .thread  .comment  .is-new  [data-reply]  .reply-link
 //   #keys-help  [data-keys-toggle]  [data-keys-close]
 "use strict";
 
@@ -78,8 +78,9 @@
     var inner = ":scope > details > .comment-inner > .comment-actions ";
     var link = comment.querySelector(inner + "[data-reply]");
     if (link) { link.click(); return; } // the inline reply form (thread.js)
-    var login = comment.querySelector(inner + ".vote-login");
-    if (login) { window.location.assign(login.href); } // signed out: log in, then come back
+    // Signed out the link has no inline form: its page sends the reader to log in and back.
+    var page = comment.querySelector(inner + ".reply-link");
+    if (page) { window.location.assign(page.href); }
   }
 
   function openHelp() {

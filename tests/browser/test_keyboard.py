@@ -239,7 +239,7 @@ def test_r_signed_out_goes_to_log_in_and_back(open_tab, roundup, reader):
     page.keyboard.press("j")
     page.keyboard.press("r")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
-    assert f"c{comment.pk}" in page.url
+    assert f"next=/comments/{comment.pk}/reply/" in page.url  # back to the reply form
     tab.finish()
 
 
