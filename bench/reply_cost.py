@@ -3,7 +3,9 @@
     python -m bench.reply_cost --db sqlite [--replies 400] [--notify] [--compare]
         [--enqueue with-write|on-commit]
 
-A fresh database ``roundups_reply_cost`` (SQLite file or PostgreSQL, as the other bench steps),
+A fresh database ``<BENCH_DB_NAME>_reply_cost`` (``roundups_bench_reply_cost`` by default; SQLite
+file or PostgreSQL, as the other bench steps: set ``BENCH_DB_NAME`` to keep two checkouts sharing
+one PostgreSQL server out of each other's database),
 one roundup with 20 root comments, then ``--replies`` replies to random roots (fixed seed), each
 timed on its own and committed. With ``--notify`` the roots belong to another reader, so every
 reply notifies someone (the case the notifications add to); without it the poster replies to
@@ -27,7 +29,7 @@ import time
 from bench import common
 
 ROOTS = 20
-NAME = "roundups_reply_cost"
+NAME = f"{common.DB_NAME}_reply_cost"  # dropped and created: never shared between builds
 
 
 def main(argv=None) -> None:
