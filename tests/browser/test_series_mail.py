@@ -26,12 +26,39 @@ def test_subscribe_by_address_and_in_one_click_without_javascript(open_tab, seri
 
     tab.log_in(reader.username)
     tab.goto(f"/series/{series.slug}/")
-    page.get_by_role("button", name="Email me each new roundup of Weekly ML").click()
+    box = page.get_by_role("group", name="Weekly ML by email")
+    box.get_by_role("button", name="Subscribe by email").click()
     expect(page.get_by_role("status")).to_contain_text(reader.email)
     assert Subscription.objects.get(user=reader).is_active
-    page.get_by_role("button", name="Stop emailing me").click()
+    # The box now says so, and offers the one button that undoes it.
+    expect(box).to_contain_text("Subscribed by email to Weekly ML")
+    expect(box.get_by_role("button", name="Subscribe by email")).to_have_count(0)
+    box.get_by_role("button", name="Unsubscribe").click()
     expect(page.get_by_role("status")).to_contain_text("No more roundups")
     assert not Subscription.objects.get(user=reader).is_active
+    expect(box.get_by_role("button", name="Subscribe by email")).to_be_visible()
+    expect(box).not_to_contain_text("Subscribed by email")
+    tab.finish()
+
+
+def test_the_roundup_page_box_flips_with_javascript_on(open_tab, series, author, reader):
+    """The same forms with scripts running: each post comes back to the roundup page, and its
+    box and follow buttons state what the reader chose."""
+    roundup = factories.make_roundup(author=author, series=series, entries=1)
+    tab = open_tab()
+    tab.log_in(reader.username)
+    tab.goto(roundup.get_absolute_url())
+    page = tab.page
+    box = page.get_by_role("group", name="Weekly ML by email")
+    box.get_by_role("button", name="Subscribe by email").click()
+    expect(box).to_contain_text("Subscribed by email to Weekly ML")
+    assert page.url.endswith(roundup.get_absolute_url())
+    box.get_by_role("button", name="Unsubscribe").click()
+    expect(box.get_by_role("button", name="Subscribe by email")).to_be_visible()
+    buttons = page.get_by_role("group", name="Notifications from this discussion")
+    buttons.get_by_role("button", name="Mute").click()
+    expect(buttons.get_by_role("button", name="Mute")).to_have_attribute("aria-pressed", "true")
+    expect(buttons).to_contain_text("You muted this discussion.")
     tab.finish()
 
 
