@@ -176,7 +176,8 @@ class _TaskInsert:
             if statement is None:
                 cursor.execute(sql, params)
             elif target.vendor == "postgresql":
-                cursor.execute(f"WITH before_task AS ({statement[0]}) {sql}", [*statement[1], *params])
+                before, before_params = statement
+                cursor.execute(f"WITH before_task AS ({before}) {sql}", [*before_params, *params])
             else:
                 cursor.execute(*statement)
                 cursor.execute(sql, params)

@@ -155,4 +155,5 @@ def test_the_follow_buttons_state_the_level_and_press_its_button(client, reader,
     html = client.get(roundup.get_absolute_url()).content.decode()
     assert f'data-level="{level}"' in html
     pressed = re.findall(r'aria-pressed="true">([^<]+)</button>', html)
-    assert pressed == [{"watching": "Follow discussion", "normal": "Unfollow", "muted": "Mute"}[level]]
+    labels = {"watching": "Follow discussion", "normal": "Unfollow", "muted": "Mute"}
+    assert pressed == [labels[level]]
