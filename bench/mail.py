@@ -2,8 +2,8 @@
 
     python -m bench.mail --db sqlite|postgres [--sizes 100,1000,10000] [--reps 5]
 
-A fresh database ``roundups_bench_mail`` (SQLite file or PostgreSQL, dropped afterwards). Per
-size N, a series with N confirmed subscribers, then:
+A fresh database ``<BENCH_DB_NAME>_mail`` (``roundups_bench_mail`` by default; SQLite file or
+PostgreSQL, dropped afterwards). Per size N, a series with N confirmed subscribers, then:
 
 * **publish request**: ``POST /roundups/<slug>/publish/`` by the author through
   ``django.test.Client`` (DEBUG off), ``--reps`` drafts each published once, median wall ms. The
@@ -32,7 +32,7 @@ from bench import common
 from tests.support.ports import free_port
 from tests.support.smtp import Recorder, smtp_server
 
-NAME = "roundups_bench_mail"
+NAME = f"{common.DB_NAME}_mail"  # roundups_bench_mail unless BENCH_DB_NAME says otherwise
 PORTS = range(8150, 8160)
 WORKER_SIZES = (1_000, 10_000)
 GROWTH_MAX = 1.5  # publish at 10,000 subscribers vs at 100: "does not grow" within noise
