@@ -134,6 +134,19 @@ def test_no_notification_about_a_draft(author, reader):
     assert kinds(reader) == []
 
 
+def test_a_comment_no_reader_can_see_enqueues_nothing_but_its_poster_follows(author, reader):
+    from django_tasks_db.models import DBTaskResult
+
+    draft = factories.make_roundup(author=author, published=False, entries=1)
+    comment = factories.make_comment(roundup=draft, author=reader)
+    DBTaskResult.objects.all().delete()
+    Follow.objects.all().delete()  # whatever posting it did: the receiver alone from here
+    with transaction.atomic():
+        services.on_comment_posted(comment=comment, mentioned_ids=[author.pk])
+    assert Follow.objects.filter(user=reader, roundup=draft).exists()
+    assert not DBTaskResult.objects.exists()
+
+
 def test_a_rolled_back_post_tells_nobody(
     roundup, reader, other_reader, django_capture_on_commit_callbacks, run_tasks
 ):
