@@ -2,8 +2,8 @@
 
     python -m bench.mail --db sqlite|postgres [--sizes 100,1000,10000] [--reps 5]
 
-A fresh database ``roundups_bench_mail`` (SQLite file or PostgreSQL, dropped afterwards). Per
-size N, a series with N confirmed subscribers, then:
+A fresh database ``<BENCH_DB_NAME>_mail`` (``roundups_bench_mail`` by default; SQLite file or
+PostgreSQL, dropped afterwards). Per size N, a series with N confirmed subscribers, then:
 
 * **publish request**: ``POST /roundups/<slug>/publish/`` by the author through
   ``django.test.Client`` (DEBUG off), ``--reps`` drafts each published once, median wall ms. The
@@ -12,7 +12,8 @@ size N, a series with N confirmed subscribers, then:
 * **worker** (1,000 and 10,000): every pending task and delivery from the publish runs is
   cleared, one more roundup is published, and a real worker process (``manage.py db_worker
   --batch``, the code ``bin/worker`` runs) sends its N mails into an aiosmtpd sink on a loopback
-  port (8150-8159) in this process. Throughput = N / (time of the last message at the sink -
+  port (8150-8159, or ``TEST_PORTS``) in this process (``tests/support/smtp.py``, the sink the
+  end-to-end mail test uses). Throughput = N / (time of the last message at the sink -
   time of the first; the worker writes the N delivery rows before the first). Peak memory = the
   worker process's maximum resident set (``wait4``'s ``ru_maxrss``), which must stay flat from
   1,000 to 10,000 (rows are written, claimed and sent in batches; nothing holds all N).
@@ -22,43 +23,20 @@ The machine is shared (2 cores); figures are wall time on it.
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 
 from bench import common
+from tests.support.ports import free_port
+from tests.support.smtp import Recorder, smtp_server
 
-NAME = "roundups_bench_mail"
+NAME = f"{common.DB_NAME}_mail"  # roundups_bench_mail unless BENCH_DB_NAME says otherwise
 PORTS = range(8150, 8160)
 WORKER_SIZES = (1_000, 10_000)
 GROWTH_MAX = 1.5  # publish at 10,000 subscribers vs at 100: "does not grow" within noise
 MEMORY_GROWTH_MAX = 1.15  # worker peak memory at 10,000 vs 1,000
-
-
-class Sink:
-    """aiosmtpd handler: counts messages and notes when the first and last came in."""
-
-    def __init__(self):
-        self.count, self.first, self.last = 0, None, None
-
-    async def handle_DATA(self, server, session, envelope):
-        now = time.perf_counter()
-        self.first = self.first or now
-        self.last, self.count = now, self.count + 1
-        return "250 OK"
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free loopback port in 8150-8159")
 
 
 def main(argv=None) -> None:
@@ -68,7 +46,9 @@ def main(argv=None) -> None:
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    port = free_port()
+    port = free_port(PORTS)
+    if port is None:
+        raise SystemExit(f"no free loopback port in {PORTS}")
     os.environ.update(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
@@ -164,7 +144,6 @@ def _publish_median(author, n: int, reps: int) -> float:
 
 
 def _worker_run(backend: str, author, n: int, port: int) -> dict:
-    from aiosmtpd.controller import Controller
     from django.db import connections
     from django_tasks_db.models import DBTaskResult
 
@@ -176,10 +155,8 @@ def _worker_run(backend: str, author, n: int, port: int) -> dict:
     roundup = _draft(author, _series_with(n), f"worker-{n}")
     roundup_publish(roundup=roundup, by=author)
     connections.close_all()
-    sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
+    sink = Recorder(keep=False)  # counts and times the messages; 10,000 need not be kept
+    with smtp_server(sink, port):
         env = {**os.environ, **common.bench_env(backend, NAME)}
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*",
@@ -190,8 +167,6 @@ def _worker_run(backend: str, author, n: int, port: int) -> dict:
         worker.returncode = os.waitstatus_to_exitcode(status)
         if worker.returncode:
             raise SystemExit(worker.stderr.read().decode()[-3000:])
-    finally:
-        smtp.stop()
     sent = Delivery.objects.filter(roundup=roundup, status="sent").count()
     assert sink.count == sent == n, (sink.count, sent, n)
     seconds = sink.last - sink.first

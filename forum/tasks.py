@@ -113,7 +113,7 @@ def enqueue_on_commit(task_, *args, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
-def enqueue_with_write(task_, *args) -> None:
+def enqueue_with_write(task_, *args, statement: tuple[str, list] | None = None) -> None:
     """Enqueue ``task_(*args)`` as part of the current write: it runs only if the write commits.
 
     With django-tasks-db on the site's own database, the task is a row like any other, so it is
@@ -125,12 +125,21 @@ def enqueue_with_write(task_, *args) -> None:
     what a notification adds to a reply (bench/findings.md, round 4). Any other engine (one
     that runs the task at once, or keeps it elsewhere), or no transaction open:
     ``enqueue_on_commit``. Either way a write that rolls back enqueues nothing.
+
+    ``statement``: ``(sql, params)``, one more INSERT/UPDATE of the caller's on the same
+    database, written with the task: on PostgreSQL as a ``WITH`` clause of the task's INSERT
+    (one statement, one round trip instead of two; PostgreSQL runs a data-modifying ``WITH``
+    exactly once, read or not), elsewhere just before it on the same cursor. With no task row
+    to write it runs alone, now.
     """
     template = _TaskInsert.template_for(task_)
     if template is not None and connection.in_atomic_block:
-        _TaskInsert.run(template, args)
-    else:
-        enqueue_on_commit(task_, *args)
+        _TaskInsert.run(template, args, statement)
+        return
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+    enqueue_on_commit(task_, *args)
 
 
 class _TaskInsert:
@@ -156,7 +165,7 @@ class _TaskInsert:
         return cls._templates[key]
 
     @staticmethod
-    def run(template, args) -> None:
+    def run(template, args, statement=None) -> None:
         sql, fresh, params, backend, alias = template
         target = connections[alias]  # this thread's connection (a template outlives threads)
         values = (backend._get_id(), timezone.now(), {"args": _json(args), "kwargs": {}})
@@ -164,7 +173,14 @@ class _TaskInsert:
         for (index, field), value in zip(fresh, values, strict=True):
             params[index] = field.get_db_prep_save(value, target)
         with target.cursor() as cursor:
-            cursor.execute(sql, params)
+            if statement is None:
+                cursor.execute(sql, params)
+            elif target.vendor == "postgresql":
+                before, before_params = statement
+                cursor.execute(f"WITH before_task AS ({before}) {sql}", [*before_params, *params])
+            else:
+                cursor.execute(*statement)
+                cursor.execute(sql, params)
 
     @classmethod
     def _prepare(cls, task_, backend) -> tuple:

@@ -45,30 +45,29 @@ def _require_user(user) -> None:
 def on_comment_posted(*, comment: Comment, mentioned_ids) -> None:
     """The poster follows the discussion; who else hears of it is the task's work (fanout.py).
 
-    This runs in the post's request and transaction, so it does a fixed minimum: one
-    ``INSERT ... ON CONFLICT DO NOTHING`` (an earlier choice, a mute say, stays) and the task
-    enqueued with the write, so a post that rolls back tells nobody.
+    This runs in the post's request and transaction, so it does a fixed minimum: the follow's
+    ``INSERT ... ON CONFLICT DO NOTHING`` (an earlier choice, a mute say, stays) written with
+    the task's row (``enqueue_with_write``): one statement on PostgreSQL, two on SQLite. A post
+    that rolls back tells nobody and follows nothing.
     """
-    _follow_if_new(comment.author_id, comment.roundup_id)
+    follow = _follow_statement(comment.author_id, comment.roundup_id)
     if comment.roundup.is_published and comment.state == Comment.State.VISIBLE:
-        enqueue_with_write(notify_tasks.fan_out_comment, comment.pk, list(mentioned_ids))
+        enqueue_with_write(
+            notify_tasks.fan_out_comment, comment.pk, list(mentioned_ids), statement=follow
+        )
+    else:
+        with connections[router.db_for_write(Follow)].cursor() as cursor:
+            cursor.execute(*follow)
 
 
-def _follow_if_new(user_id, roundup_id) -> None:
+def _follow_statement(user_id, roundup_id) -> tuple[str, list]:
     """``Follow.objects.bulk_create(..., ignore_conflicts=True)`` as one written statement: the
     ORM's compiling of it was most of its cost in a reply (bench/findings.md, round 4). Both
     SQLite (3.24+) and PostgreSQL read ``ON CONFLICT DO NOTHING``."""
     connection = connections[router.db_for_write(Follow)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _FOLLOW_SQL.format(table=connection.ops.quote_name(Follow._meta.db_table)),
-            [
-                user_id,
-                roundup_id,
-                WATCHING.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-            ],
-        )
+    sql = _FOLLOW_SQL.format(table=connection.ops.quote_name(Follow._meta.db_table))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return sql, [user_id, roundup_id, WATCHING.value, now]
 
 
 _FOLLOW_SQL = (

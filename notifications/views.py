@@ -1,7 +1,6 @@
 """The inbox, and the buttons that follow, unfollow and mute discussions (no JavaScript needed)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments.models import Comment
 from forum.errors import ServiceError, add_to_form
 from forum.http import login_to_act
+from forum.keyset import page_from_request
 from roundups.models import Roundup
 
 from . import preferences, services
@@ -26,11 +26,13 @@ _FOLLOW_DONE = {
 
 @login_to_act
 def inbox(request):
-    """A reader's notifications, newest first; visiting a page marks what it shows read."""
+    """A reader's notifications, newest first, a keyset page at a time ("newer / older", on
+    the ``notification_inbox`` index: no count, and an old page costs what the first does);
+    visiting a page marks what it shows read. A cursor we did not make is a 400."""
     notifications = Notification.objects.for_user(request.user).select_related(
         "actor", "roundup", "comment__roundup"
     )
-    page = Paginator(notifications, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_from_request(notifications, "created_at", INBOX_PAGE_SIZE, request)
     context = {"page": page, "entries": inbox_entries(page)}
     response = render(request, "notifications/inbox.html", context)
     unread = [note.pk for note in page if not note.is_read]

@@ -93,7 +93,8 @@ def run_tasks(db, monkeypatch):
     code production runs; only the process is this one.
     """
     from django_tasks_db.management.commands import db_worker
-    from django_tasks_db.management.commands.db_worker import Worker
+
+    from tests.support.worker import run_worker
 
     # The worker closes "old" connections between tasks (close_old_connections), and closes one
     # whose autocommit differs from the settings': inside a test's transaction that is the test's
@@ -103,18 +104,7 @@ def run_tasks(db, monkeypatch):
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run(max_tasks: int | None = None) -> int:
-        worker = Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=max_tasks,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        )
-        worker.run()
-        return worker._run_tasks
+        return run_worker(max_tasks=max_tasks)
 
     return run
 

@@ -9,11 +9,11 @@ machine.
 The worker: ``bin/worker`` cannot reach the live server's database when that is SQLite in
 memory (it exists only inside this process), so the scheduled test runs django-tasks-db's own
 ``Worker`` (the class behind ``manage.py db_worker``, which ``bin/worker`` starts) in this
-process, in batch mode, on the same test database, once the clock has reached the publish time.
-The clock is the one thing faked: the task row's ``run_after`` is moved to now instead of
-waiting for the minute to come, so the test takes seconds. It runs in the test's own thread,
-not beside the server: two threads writing to one shared-cache in-memory SQLite database at
-once fail with "database table is locked" instead of waiting.
+process (``tests/support/worker.py``), in batch mode, on the same test database, once the clock
+has reached the publish time. The clock is the one thing faked: the task row's ``run_after`` is
+moved to now instead of waiting for the minute to come, so the test takes seconds. It runs in
+the test's own thread, not beside the server: two threads writing to one shared-cache in-memory
+SQLite database at once fail with "database table is locked" instead of waiting.
 """
 
 import re
@@ -21,13 +21,13 @@ import zoneinfo
 from datetime import timedelta
 
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from roundups.models import Roundup
 from tests import factories
 from tests.papers.recorded import COVERED_BEFORE, TEN_PAPERS, TEN_REFERENCES
+from tests.support.worker import run_worker
 
 OPINIONS = {1: "The paper *everything* here builds on.", 6: "Still the best read on scale."}
 
@@ -90,22 +90,6 @@ def test_paste_ten_references_write_two_opinions_preview_and_publish(
     roundup.refresh_from_db()
     assert roundup.status == Roundup.Status.PUBLISHED
     tab.finish()
-
-
-def run_worker() -> int:
-    """django-tasks-db's worker, as ``bin/worker --batch`` runs it: every due task, then stop."""
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test-worker",
-        excluded_queue_names=[],
-    )
-    worker.run()
-    return worker._run_tasks
 
 
 def test_paste_ten_references_write_two_opinions_preview_schedule_and_the_worker_publishes(

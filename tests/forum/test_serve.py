@@ -1,7 +1,8 @@
 """bin/serve, the container's start command, run on the host: real gunicorn, DEBUG=0, real HTTP.
 
 Against a temporary SQLite file, and against PostgreSQL when DATABASE_URL points there (in a
-database of its own, created and dropped here, so the other suites' databases are never touched).
+database of its own, named after TEST_DB_NAME, created and dropped by ``tests/support``, so the
+other suites' databases are never touched). Its port: 8200-8299, or ``TEST_PORTS``.
 """
 
 import importlib.util
@@ -9,17 +10,18 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+
+from tests.support.databases import database_url
+from tests.support.ports import free_port
 
 SERVE = Path(settings.BASE_DIR) / "bin" / "serve"
 HEALTHCHECK = Path(settings.BASE_DIR) / "bin" / "healthcheck"
@@ -30,17 +32,6 @@ SERVE_DB_NAME = "roundups_serve_test"
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
 )
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free loopback port in 8200-8299")
 
 
 def fetch(url, headers=None, timeout=5):
@@ -57,36 +48,6 @@ def fetch(url, headers=None, timeout=5):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
-
-
-@contextmanager
-def postgres_database(base_url: str):
-    """A fresh database beside the one DATABASE_URL names, dropped afterwards."""
-    import psycopg2
-
-    parts = urlsplit(base_url)
-    admin_dsn = urlunsplit(parts._replace(path="/postgres"))
-    conn = psycopg2.connect(admin_dsn)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {SERVE_DB_NAME} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {SERVE_DB_NAME}")
-        yield urlunsplit(parts._replace(path=f"/{SERVE_DB_NAME}"))
-    finally:
-        with conn.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {SERVE_DB_NAME} WITH (FORCE)")
-        conn.close()
-
-
-@contextmanager
-def database_url(tmp_path):
-    configured = os.environ.get("DATABASE_URL", "")
-    if configured.startswith(("postgres://", "postgresql://")):
-        with postgres_database(configured) as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'serve.sqlite3'}"
 
 
 @contextmanager
@@ -129,11 +90,13 @@ def wait_healthy(base, process, log_path):
 
 
 def test_bin_serve_runs_the_production_stack(tmp_path):
-    port = free_port()
+    port = free_port(PORTS)
+    if port is None:
+        pytest.skip(f"no free loopback port in {PORTS}")
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
-    with database_url(tmp_path) as db_url:
+    with database_url(tmp_path, SERVE_DB_NAME) as db_url:
         env = {key: value for key, value in os.environ.items() if key in keep}
         env.update(
             PYTHON=str(Path(settings.BASE_DIR) / ".venv" / "bin" / "python")

@@ -133,6 +133,27 @@ def test_enqueue_with_write_commits_or_rolls_back_with_the_write(run_tasks):
     assert cache.get("w") == 2
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_statement_written_with_the_task_commits_or_rolls_back_with_it(
+    django_assert_num_queries,
+):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    sql = f"INSERT INTO {connection.ops.quote_name(Group._meta.db_table)} (name) VALUES (%s)"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.enqueue_with_write(tasks_for_tests.remember, "s", 1, statement=(sql, ["lost"]))
+        raise RuntimeError("the write fails")
+    assert DBTaskResult.objects.count() == 0
+    assert not Group.objects.filter(name="lost").exists()
+    with transaction.atomic():
+        # One statement on PostgreSQL (a WITH clause of the task's INSERT), two elsewhere.
+        with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+            tasks.enqueue_with_write(tasks_for_tests.remember, "s", 2, statement=(sql, ["kept"]))
+    assert DBTaskResult.objects.get().args_kwargs == {"args": ["s", 2], "kwargs": {}}
+    assert Group.objects.filter(name="kept").exists()
+
+
 def test_enqueue_with_write_writes_the_row_the_backend_writes(db):
     """The compiled INSERT against django-tasks-db's own enqueue, field by field: a release of
     the library that changes its row fails here, not in production."""

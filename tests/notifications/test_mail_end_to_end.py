@@ -1,30 +1,32 @@
 """Series mail end to end: a real SMTP server, real worker processes, a worker killed mid-run.
 
-The test starts aiosmtpd on a free loopback port (8150-8159), prepares a database both it and the
-workers see (a temporary SQLite file; on PostgreSQL runs a database of its own, ``mailpub_e2e``,
-created and dropped here), publishes a roundup to 200 subscribers, starts ``bin/worker`` (the
-production backend, django-tasks-db), SIGKILLs it when about half the mails are in, waits out the
-lease, and starts it again. Then: nobody has two messages, everyone not counted ``unknown`` has
+The test starts aiosmtpd on a free loopback port (8150-8159, or ``TEST_PORTS``), prepares a
+database both it and the workers see (a temporary SQLite file; on PostgreSQL runs a database of
+its own, ``mailpub_e2e`` prefixed with ``TEST_DB_NAME``, created and dropped: ``tests/support``),
+publishes a roundup to 200 subscribers, starts ``bin/worker`` (the production backend,
+django-tasks-db), SIGKILLs it when about half the mails are in, waits out the lease, and starts
+it again. Then: nobody has two messages, everyone not counted ``unknown`` has
 exactly one, at most one is ``unknown`` (one killed worker), and every message parses with both
 parts, both headers and an unsubscribe link that works without a session.
 """
 
-import asyncio
 import email
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from email import policy
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
+
+from tests.support.databases import database_url
+from tests.support.ports import free_port
+from tests.support.smtp import Recorder, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(8150, 8160)
@@ -32,54 +34,9 @@ SUBSCRIBERS = 200
 LEASE = 2  # seconds; each mail takes ~SLOW, far below it
 SLOW = 0.03  # seconds the SMTP server takes per message, so the kill lands mid-run
 SITE = "http://mail.test"
-PG_NAME = "mailpub_e2e"
+DB_NAME = "mailpub_e2e"
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-
-
-class Recorder:
-    """An SMTP handler that keeps every message, slowly."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        await asyncio.sleep(SLOW)
-        return "250 OK"
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free loopback port in 8150-8159")
-
-
-@contextmanager
-def database(tmp_path):
-    configured = os.environ.get("DATABASE_URL", "")
-    if not configured.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-        return
-    import psycopg2
-
-    parts = urlsplit(configured)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            cursor.execute(f"CREATE DATABASE {PG_NAME}")
-        yield urlunsplit(parts._replace(path=f"/{PG_NAME}"))
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        admin.close()
+pytest.importorskip("aiosmtpd.controller")
 
 
 def helper(env, *args) -> str:
@@ -109,14 +66,14 @@ def wait_for(predicate, timeout, what):
 
 
 def test_publish_to_200_kill_the_worker_halfway_and_restart(tmp_path):
-    recorder = Recorder()
-    port = free_port()
-    smtp = aiosmtpd.Controller(recorder, hostname="127.0.0.1", port=port)
-    smtp.start()
+    recorder = Recorder(delay=SLOW)
+    port = free_port(PORTS)
+    if port is None:
+        pytest.skip(f"no free loopback port in {PORTS}")
     log_path = tmp_path / "worker.log"
     worker = None
-    try:
-        with database(tmp_path) as url:
+    with smtp_server(recorder, port), database_url(tmp_path, DB_NAME) as url:
+        try:
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "PYTHON": sys.executable,
@@ -155,10 +112,9 @@ def test_publish_to_200_kill_the_worker_halfway_and_restart(tmp_path):
             statuses = json.loads(helper(env, "statuses"))
             check_deliveries(recorder, statuses)
             check_messages(env, recorder)
-    finally:
-        if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-        smtp.stop()
+        finally:  # before the database is dropped under it
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
 
 
 def check_deliveries(recorder, statuses):

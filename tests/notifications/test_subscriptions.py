@@ -125,7 +125,7 @@ def test_signed_in_reader_subscribes_in_one_click_and_stops_with_the_button(
 ):
     client.force_login(reader)
     page = client.get(f"/series/{series.slug}/")
-    assert b"Email me each new roundup" in page.content
+    assert b"Subscribe by email</button>" in page.content
     client.post(f"/series/{series.slug}/subscribe/", {"next": f"/series/{series.slug}/"})
     row = Subscription.objects.get()
     assert row.user == reader and row.is_active and row.email == reader.email

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.thread.page import anchor_url
 from notifications.inbox import INBOX_PAGE_SIZE
@@ -50,13 +51,42 @@ def test_unread_replies_in_one_thread_collapse(client, reader, roundup):
     assert "a reply" not in html
 
 
-def test_inbox_pages(client, reader):
-    for i in range(INBOX_PAGE_SIZE + 1):
-        note(reader, text=f"note {i}")
+def older_link(html: str) -> str | None:
+    found = re.search(r'<a rel="next" href="(\?after=[^"]+)">Older →</a>', html)
+    return found.group(1) if found else None
+
+
+def newer_link(html: str) -> str | None:
+    found = re.search(r'<a rel="prev" href="(\?before=[^"]+)">← Newer</a>', html)
+    return found.group(1) if found else None
+
+
+def test_inbox_pages_by_keyset_newer_and_older(client, reader):
+    same_time = timezone.now()  # ties on the time are broken by id, so none repeats or is lost
+    notes = [note(reader, text=f"note {i}.") for i in range(2 * INBOX_PAGE_SIZE + 3)]
+    Notification.objects.filter(pk__in=[n.pk for n in notes[:40]]).update(created_at=same_time)
+    Notification.objects.update(read_at=same_time)  # read: no collapsing, every row a line
     client.force_login(reader)
-    first = client.get(INBOX).content.decode()
-    assert "Page 1 of 2" in first and "note 0\n" not in first
-    assert "note 0\n" in client.get(INBOX + "?page=2").content.decode()
+    seen, url, pages = [], INBOX, []
+    while url:
+        html = client.get(url).content.decode()
+        pages.append(html)
+        seen += [int(n) for n in re.findall(r"note (\d+)\.", html)]
+        url = older_link(html) and INBOX + older_link(html)
+    assert seen == list(range(len(notes)))[::-1]  # newest first, each once
+    assert [len(re.findall(r"note \d+\.", page)) for page in pages] == [30, 30, 3]
+    assert newer_link(pages[0]) is None and newer_link(pages[2]) is not None
+    back = client.get(INBOX + newer_link(pages[2])).content.decode()
+    assert re.findall(r"note \d+\.", back) == re.findall(r"note \d+\.", pages[1])
+    assert "Page 1 of" not in pages[0] and "?page=" not in pages[0]
+
+
+def test_inbox_refuses_a_cursor_it_did_not_make(client, reader):
+    note(reader)
+    client.force_login(reader)
+    response = client.get(INBOX + "?after=not-a-cursor")
+    assert response.status_code == 400
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1  # nothing marked
 
 
 def test_mark_all_read(client, reader, other_reader):
@@ -71,15 +101,26 @@ def test_mark_all_read(client, reader, other_reader):
     assert Notification.objects.filter(user=other_reader, read_at__isnull=True).count() == 1
 
 
-def test_inbox_query_count(client, reader, roundup, django_assert_num_queries, session_queries):
-    for _ in range(5):
-        note(reader, roundup=roundup)
+@pytest.mark.parametrize("count", [1, 50])
+def test_inbox_query_count(
+    client, reader, roundup, other_reader, count, django_assert_num_queries, session_queries
+):
+    comment = factories.make_comment(roundup=roundup, author=other_reader)
+    for _ in range(count):
+        note(reader, kind=Kind.MODERATION, roundup=roundup, comment=comment, actor=other_reader)
     client.force_login(reader)
-    # Intended to prevent an n+1: session, user, the paginator's count, the page (actor, roundup
-    # and comment joined), the user's and groups' permissions (the "New roundup" link), the
-    # header's count, and marking the shown ones read: one UPDATE.
-    with django_assert_num_queries(7 + session_queries):
-        client.get(INBOX)
+    # Intended to prevent an n+1, and the same for 1 notification or 50: session, user, the
+    # keyset page (actor, roundup and comment joined; no count), the user's and groups'
+    # permissions (the "New roundup" link), the header's count, and marking the shown ones
+    # read: one UPDATE.
+    with django_assert_num_queries(6 + session_queries):
+        response = client.get(INBOX)
+    assert response.content.decode().count('class="notification is-unread"') >= 1
+    older = older_link(response.content.decode())
+    assert (older is not None) == (count > INBOX_PAGE_SIZE)
+    if older:
+        with django_assert_num_queries(6 + session_queries):  # an older page costs the same
+            client.get(INBOX + older)
 
 
 def test_header_shows_the_unread_count(client, reader):

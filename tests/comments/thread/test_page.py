@@ -34,7 +34,9 @@ IN_PARTS_QUERIES = 2
 # built, recording the visit (read_marker_touch: one UPDATE on a repeat visit, with no
 # transaction of its own); and the header's unread notifications count (one, on every page for
 # a signed-in reader: notifications.context_processors.unread); and the reader's follow level,
-# which the follow buttons show (the notifications_tags follow_level tag).
+# which the follow buttons show (the notifications_tags follow_level tag; on a roundup of a
+# series the same query reads the reader's subscription to it: tests/notifications/
+# test_reader_state.py).
 LOGGED_IN_PAGE_QUERIES = 12  # + session_queries
 
 
