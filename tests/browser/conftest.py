@@ -26,10 +26,11 @@ it). Without it, or without the playwright package, every test here is skipped w
 import importlib.util
 import os
 import re
-import socket
 from pathlib import Path
 
 import pytest
+
+from tests.support.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,14 +83,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free loopback port in 8700-8799 for the live server")
+    port = free_port(PORTS)
+    if port is None:
+        pytest.skip(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1} (or TEST_PORTS)")
+    return port
 
 
 @pytest.fixture(scope="session")
