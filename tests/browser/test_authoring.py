@@ -67,3 +67,95 @@ def test_author_writes_previews_and_publishes_a_roundup(open_tab, js, author):
     page.get_by_role("link", name="Roundups", exact=True).click()  # the site's name: home
     expect(page.get_by_role("link", name=roundup.title)).to_be_visible()
     tab.finish()
+
+
+# --- autosave -------------------------------------------------------------------------------
+
+
+def quick_autosave(page, ms=300):
+    """The interval is the form's data attribute (30 s in production): short, so no test waits."""
+    page.locator("form[data-autosave-url]").evaluate(
+        f"form => form.setAttribute('data-autosave-interval', '{ms}')"
+    )
+
+
+def test_a_draft_saves_itself_and_the_text_is_there_after_a_reload(open_tab, author):
+    from tests import factories
+
+    draft = factories.make_roundup(author=author, published=False, entries=1, intro="Old intro")
+    tab = open_tab()
+    page = tab.page
+    tab.log_in(author.username)
+    tab.goto(f"/roundups/{draft.slug}/edit/")
+    quick_autosave(page)
+    page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("Typed, never saved by hand")
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_have_text(
+        re.compile(r"^Saved \d\d?:\d\d")
+    )
+    page.reload()
+    intro = page.get_by_role("group", name="Roundup").get_by_label("Intro")
+    expect(intro).to_have_value("Typed, never saved by hand")
+    draft.refresh_from_db()
+    assert draft.intro == "Typed, never saved by hand" and draft.status == Roundup.Status.DRAFT
+    tab.finish()
+
+
+def test_a_published_roundup_keeps_its_text_and_offers_the_autosave_back(open_tab, author):
+    from tests import factories
+
+    roundup = factories.make_roundup(author=author, entries=1, intro="Live intro")
+    tab = open_tab()
+    page = tab.page
+    tab.log_in(author.username)
+    tab.goto(f"/roundups/{roundup.slug}/edit/")
+    quick_autosave(page)
+    page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("Second thoughts")
+    expect(page.get_by_text("readers see the published text until you press Save")).to_be_visible()
+    page.reload()
+    intro = page.get_by_role("group", name="Roundup").get_by_label("Intro")
+    expect(intro).to_have_value("Live intro")
+    page.get_by_role("link", name=re.compile(r"^Restore unsaved changes from")).click()
+    expect(intro).to_have_value("Second thoughts")
+    roundup.refresh_from_db()
+    assert roundup.intro == "Live intro"
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    roundup.refresh_from_db()
+    assert roundup.intro == "Second thoughts"
+    tab.finish()
+
+
+def test_a_new_roundup_becomes_a_draft_at_its_first_autosave(open_tab, author):
+    tab = open_tab()
+    page = tab.page
+    tab.log_in(author.username)
+    tab.goto("/roundups/new/")
+    quick_autosave(page)
+    page.get_by_role("group", name="Roundup").get_by_label("Title").fill("Written in one go")
+    expect(page).to_have_url(re.compile(r"/roundups/written-in-one-go/edit/$"))
+    assert Roundup.objects.get().status == Roundup.Status.DRAFT
+    page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("And then some")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    assert Roundup.objects.get().intro == "And then some"  # one draft, no twin
+    tab.finish()
+
+
+def test_a_second_tab_is_told_instead_of_overwriting(open_tab, author):
+    from tests import factories
+
+    draft = factories.make_roundup(author=author, published=False, entries=1)
+    first, second = open_tab(suffix="-a"), open_tab(suffix="-b")
+    for tab in (first, second):
+        tab.log_in(author.username)
+        tab.goto(f"/roundups/{draft.slug}/edit/")
+        quick_autosave(tab.page)
+    first.page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("From tab A")
+    expect(first.page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    second.page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("From tab B")
+    expect(second.page.get_by_text("changed in another tab or window")).to_be_visible()
+    draft.refresh_from_db()
+    assert draft.intro == "From tab A"
+    second.errors = [error for error in second.errors if "status of 409" not in error]
+    first.finish()
+    second.finish()
