@@ -88,7 +88,9 @@ def test_a_draft_saves_itself_and_the_text_is_there_after_a_reload(open_tab, aut
     tab.log_in(author.username)
     tab.goto(f"/roundups/{draft.slug}/edit/")
     quick_autosave(page)
-    page.get_by_role("group", name="Roundup").get_by_label("Intro").fill("Typed, never saved by hand")
+    page.get_by_role("group", name="Roundup").get_by_label("Intro").fill(
+        "Typed, never saved by hand"
+    )
     expect(page.get_by_role("status").filter(has_text="Saved")).to_have_text(
         re.compile(r"^Saved \d\d?:\d\d")
     )
