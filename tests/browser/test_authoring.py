@@ -161,3 +161,53 @@ def test_a_second_tab_is_told_instead_of_overwriting(open_tab, author):
     second.errors = [error for error in second.errors if "status of 409" not in error]
     first.finish()
     second.finish()
+
+
+# --- suggestions: +1 and decline --------------------------------------------------------------
+
+
+def test_a_reader_plus_ones_and_an_author_declines_a_suggestion(open_tab, js, author, reader):
+    from notifications.models import Notification
+    from papers.models import PaperSuggestion
+    from papers.services import suggestion_create
+    from tests import factories
+
+    roundup = factories.make_roundup(author=author, entries=1)
+    suggestion = suggestion_create(
+        roundup=roundup, author=factories.make_user("suggester"), title="Deep Residual Learning",
+        url="https://arxiv.org/abs/1512.03385", blurb="Still the baseline.",
+    )  # fmt: skip
+    tab = open_tab(js=js)
+    page = tab.page
+    tab.log_in(reader.username)
+    tab.goto("/suggestions/")
+    item = page.locator(".suggestion-item", has_text="Deep Residual Learning")
+    expect(item).to_contain_text("Suggested by 1 reader")
+    plus_one = item.get_by_role("button", name="+1 “Deep Residual Learning”")
+    plus_one.click()
+    expect(item).to_contain_text("Suggested by 2 readers")
+    expect(plus_one).to_have_attribute("aria-pressed", "true")
+    suggestion.refresh_from_db()
+    assert suggestion.supporter_count == 2
+    plus_one.click()  # and back
+    expect(item).to_contain_text("Suggested by 1 reader")
+    expect(plus_one).to_have_attribute("aria-pressed", "false")
+    plus_one.click()
+    expect(plus_one).to_have_attribute("aria-pressed", "true")
+
+    desk = open_tab(js=js, suffix="-author")
+    desk.log_in(author.username)
+    desk.goto("/suggestions/")
+    item = desk.page.locator(".suggestion-item", has_text="Deep Residual Learning")
+    item.get_by_text("Decline…").click()
+    item.get_by_label("Reason (the reader is told)").fill("Covered in week 3.")
+    item.get_by_role("button", name="Decline").click()
+    expect(desk.page.get_by_text("the reader is told why")).to_be_visible()
+    expect(desk.page.locator(".suggestion-item", has_text="Deep Residual")).to_have_count(0)
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.declined_reason) == ("declined", "Covered in week 3.")
+    told = Notification.objects.filter(kind="suggestion").values_list("user__username", flat=True)
+    assert sorted(told) == ["reader", "suggester"]  # the suggester and the +1
+    assert PaperSuggestion.objects.open().count() == 0
+    tab.finish()
+    desk.finish()
