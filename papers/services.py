@@ -253,9 +253,10 @@ def _tell_taken(*, suggestion, by) -> None:
 
 def on_roundup_published(*, roundup) -> None:
     """Tell the readers whose suggestions a roundup took that it is out (roundups' hook)."""
-    taken = PaperSuggestion.objects.filter(taken_entry__roundup=roundup).values_list(
-        "comment__author_id", flat=True
+    taken = PaperSuggestion.objects.filter(taken_entry__roundup=roundup)
+    supporters = SuggestionSupport.objects.filter(suggestion__in=taken).values_list(
+        "user_id", flat=True
     )
-    if users := list(taken):
+    if users := [*taken.values_list("comment__author_id", flat=True), *supporters]:
         text = f"“{roundup.title}”, with a paper you suggested, is published"
         notify_suggestion(users=users, actor=roundup.author, roundup=roundup, text=text)

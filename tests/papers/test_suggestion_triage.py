@@ -264,3 +264,47 @@ def test_supporters_are_told_when_the_paper_is_taken(
         suggestion_take(suggestion=suggestion, by=author, roundup=draft)
     told = set(Notification.objects.values_list("user_id", flat=True))
     assert told == {suggester.pk, supporter.pk}
+
+
+def test_supporters_hear_when_the_roundup_with_their_paper_is_published(
+    roundup, author, draft, django_capture_on_commit_callbacks
+):
+    from roundups.services import roundup_publish
+
+    suggester, supporter = make_user(), make_user()
+    suggestion = suggest(roundup, author=suggester)
+    suggestion_support(suggestion=suggestion, user=supporter)
+    suggestion_take(suggestion=suggestion, by=author, roundup=draft)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        roundup_publish(roundup=draft, by=author)
+    told = Notification.objects.filter(kind="suggestion", text__contains="is published")
+    assert set(told.values_list("user_id", flat=True)) == {suggester.pk, supporter.pk}
+
+
+def test_the_thread_card_counts_the_readers_who_want_the_paper(client, roundup):
+    suggestion = suggest(roundup)
+    suggestion_support(suggestion=suggestion, user=make_user())
+    html = client.get(roundup.get_absolute_url()).content.decode()
+    assert "Paper suggestion · open · suggested by 2 readers" in html
+
+
+@pytest.mark.parametrize("items", [1, 50])
+def test_a_readers_list_costs_the_same_for_1_or_50(client, items, django_assert_num_queries):
+    """Intended to prevent an n+1 issue: counts are a column, the reader's +1 a subquery.
+    A reader's page: the user, their user and group permissions (is_author), the open page with
+    comment, author, roundup and the reader's +1, the header's unread count (5 + session)."""
+    from django.conf import settings
+
+    roundup = make_roundup()
+    for n in range(items):
+        suggest(roundup, url=f"https://example.org/{n}")
+    reader = make_user("list-reader")
+    for suggestion in PaperSuggestion.objects.all()[:2]:
+        suggestion_support(suggestion=suggestion, user=reader)
+    client.force_login(reader)
+    session = 0 if settings.SESSION_ENGINE == "forum.sessions" else 1
+    with django_assert_num_queries(5 + session):
+        response = client.get(reverse("papers:suggestions"))
+    assert response.content.count(b'class="suggestion-item"') == min(items, 25)  # a page
+    assert response.content.count(b'aria-pressed="true"') == min(items, 2)
