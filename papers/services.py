@@ -8,7 +8,7 @@ also passes on the refusals of ``comment_create``; a taken paper becomes an entr
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ URL_MAX_LENGTH = PaperSuggestion._meta.get_field("url").max_length
 BLURB_MAX_LENGTH = 2_000  # a paragraph on why it is worth reading; the roundup has the rest
 _url_validator = URLValidator(schemes=["http", "https"])
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!<>|~"
+PAPER_LOCK_NAMESPACE = 0x53_55_47_47  # "SUGG": (namespace, hash of paper_key) advisory locks
 
 
 def clean_suggestion(title, url, blurb) -> tuple[str, str, str]:
@@ -68,7 +69,9 @@ def suggestion_create(*, roundup, author, title, url, blurb) -> PaperSuggestion:
         comment = comment_create(roundup=roundup, author=author, body=blurb)
         # One open suggestion per paper, site-wide: /suggestions/ is one list for every author,
         # and a paper is covered once whichever thread asked for it. A later suggestion still
-        # posts its comment, and counts its reader on the open one.
+        # posts its comment, and counts its reader on the open one. Two first suggestions of
+        # one paper at once queue on the paper's lock, so the second sees the first.
+        _lock_paper(key)
         target = (
             PaperSuggestion.objects.open()
             .filter(paper_key=key)
@@ -84,6 +87,16 @@ def suggestion_create(*, roundup, author, title, url, blurb) -> PaperSuggestion:
         if target is not None:
             _support_add(target, author, comment=comment)
         return suggestion
+
+
+def _lock_paper(key: str) -> None:
+    """Serialize suggestions of one paper (PostgreSQL advisory lock, until the transaction
+    ends); SQLite's one writer at a time (BEGIN IMMEDIATE) already does."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PAPER_LOCK_NAMESPACE, key]
+            )
 
 
 def _support_add(suggestion, user, *, comment=None) -> bool:
