@@ -308,3 +308,9 @@ def test_a_readers_list_costs_the_same_for_1_or_50(client, items, django_assert_
         response = client.get(reverse("papers:suggestions"))
     assert response.content.count(b'class="suggestion-item"') == min(items, 25)  # a page
     assert response.content.count(b'aria-pressed="true"') == min(items, 2)
+
+
+def test_the_suggest_form_points_readers_to_the_open_list(client, roundup, reader):
+    client.force_login(reader)
+    html = client.get(roundup.get_absolute_url()).content.decode()
+    assert f'<a href="{reverse("papers:suggestions")}">+1 the open suggestions</a>' in html
