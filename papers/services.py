@@ -191,17 +191,23 @@ def suggestion_decline(*, suggestion, by, reason) -> PaperSuggestion:
     return suggestion
 
 
-def _readers_of(suggestion) -> list[int]:
-    """The suggester and every supporter: the readers who want the paper."""
-    supporters = SuggestionSupport.objects.filter(suggestion=suggestion)
-    return [suggestion.comment.author_id, *supporters.values_list("user_id", flat=True)]
+def _tell_readers(suggestion, *, by, news: str) -> None:
+    """Tell the suggester ("your suggestion ...") and its supporters ("the suggestion ... you
+    supported") the same ``news``."""
+    title = suggestion.title
+    yours = f"{by.username} {news.format(what=f'your suggestion “{title}”')}"
+    notify_suggestion(users=[suggestion.comment.author_id], actor=by, roundup=None, text=yours)
+    supporters = list(
+        SuggestionSupport.objects.filter(suggestion=suggestion).values_list("user_id", flat=True)
+    )
+    if supporters:
+        theirs = f"{by.username} {news.format(what=f'the suggestion “{title}” you supported')}"
+        notify_suggestion(users=supporters, actor=by, roundup=None, text=theirs)
 
 
 def _tell_declined(*, suggestion, by) -> None:
-    text = (
-        f"{by.username} declined your suggestion “{suggestion.title}”: {suggestion.declined_reason}"
-    )
-    notify_suggestion(users=_readers_of(suggestion), actor=by, roundup=None, text=text)
+    reason = suggestion.declined_reason.replace("{", "{{").replace("}", "}}")
+    _tell_readers(suggestion, by=by, news=f"declined {{what}}: {reason}")
 
 
 def _markdown_text(text: str) -> str:
@@ -260,8 +266,7 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
 
 def _tell_taken(*, suggestion, by) -> None:
     # The draft's title is its author's until it is published: the reader hears that much.
-    text = f"{by.username} took your suggestion “{suggestion.title}” into an upcoming roundup"
-    notify_suggestion(users=_readers_of(suggestion), actor=by, roundup=None, text=text)
+    _tell_readers(suggestion, by=by, news="took {what} into an upcoming roundup")
 
 
 def on_roundup_published(*, roundup) -> None:

@@ -314,3 +314,18 @@ def test_the_suggest_form_points_readers_to_the_open_list(client, roundup, reade
     client.force_login(reader)
     html = client.get(roundup.get_absolute_url()).content.decode()
     assert f'<a href="{reverse("papers:suggestions")}">+1 the open suggestions</a>' in html
+
+
+def test_supporters_are_told_in_their_own_words(
+    roundup, author, django_capture_on_commit_callbacks
+):
+    suggester, supporter = make_user(), make_user()
+    suggestion = suggest(roundup, author=suggester, title="Adam {0}")
+    suggestion_support(suggestion=suggestion, user=supporter)
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion_decline(suggestion=suggestion, by=author, reason="Done in {week} 3.")
+    texts = dict(Notification.objects.values_list("user_id", "text"))
+    assert texts == {
+        suggester.pk: "author declined your suggestion “Adam {0}”: Done in {week} 3.",
+        supporter.pk: "author declined the suggestion “Adam {0}” you supported: Done in {week} 3.",
+    }
