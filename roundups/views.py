@@ -4,6 +4,8 @@ A roundup's own page shows its thread, so it lives with the thread in ``comments
 (``roundup_page``); ``forum/urls.py`` keeps it under this app's URL names.
 """
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -79,7 +81,9 @@ def _edit_form(request, roundup):
     """Create and edit share this: validate the forms, then one service call saves them all or
     nothing; its refusals come back on the forms. Papers pasted in the paste box are added after
     the save (``_add_pasted``). A draft's page also has its publish time (``ScheduleForm``)."""
-    instance = roundup or Roundup()
+    # The form writes its input onto its instance as it validates: a copy, so the page's own
+    # links (preview, restore) keep the saved slug when the input is refused.
+    instance = copy.copy(roundup) if roundup is not None else Roundup()
     autosave_context = _autosave_context(request, roundup)
     data = request.POST or autosave_context.pop("restored_data", None)
     form = RoundupForm(data, instance=instance)
@@ -88,6 +92,8 @@ def _edit_form(request, roundup):
     schedule_form = None
     if roundup is not None and not roundup.is_published:
         schedule_form = ScheduleForm(data, roundup=roundup)
+    if request.method == "POST" and _stale(request, autosave_context):
+        form.add_error(None, STALE_FORM)
     if request.method == "POST" and _all_valid(form, formset, schedule_form):
         paste_form.is_valid()
         try:
@@ -107,6 +113,20 @@ def _edit_form(request, roundup):
         **autosave_context,
     }
     return render(request, "roundups/form.html", context)
+
+
+STALE_FORM = (
+    "This roundup was changed in another tab or window since this page loaded, so nothing was "
+    "saved. Your text is below: save again to replace the newer version with it."
+)
+
+
+def _stale(request, autosave_context) -> bool:
+    """A save from a page loaded before the roundup's latest save (explicit or automatic):
+    it must not silently replace the newer text. A form without the token (an old page, a
+    script) is not checked."""
+    sent = request.POST.get("autosave_version", "")
+    return bool(sent) and sent != autosave_context["autosave_version"]
 
 
 def _autosave_context(request, roundup):
@@ -179,6 +199,7 @@ def _add_pasted(request, roundup, pasted):
             "formset": PaperEntryFormSet(instance=roundup, prefix="entries"),
             "paste_form": paste_form,
             "roundup": roundup,
+            **_autosave_context(request, roundup),
         }
         response = render(request, "roundups/form.html", context, status=error.status)
         if getattr(error, "retry_after", None):

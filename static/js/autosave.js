@@ -6,7 +6,7 @@
 
 (function () {
   var form = document.querySelector("form[data-autosave-url]");
-  if (!form || !window.fetch || !window.URLSearchParams) { return; }
+  if (!form || !form.getAttribute("data-autosave-url") || !window.fetch) { return; }
   var status = form.querySelector("[data-autosave-status]");
   var version = form.querySelector("input[name='autosave_version']");
   var KEEPALIVE_MAX = 60000; // browsers refuse keepalive bodies over 64 KB

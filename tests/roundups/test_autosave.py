@@ -217,3 +217,26 @@ def test_papers_added_since_the_page_loaded_are_matched_by_link_on_the_next_auto
     data["action"] = "save"
     assert client.post(answer["edit_url"], data).status_code == 302
     assert roundup.entries.count() == 2
+
+
+def test_an_explicit_save_from_a_stale_page_is_refused_once_with_the_text_kept(
+    client, author, draft
+):
+    client.force_login(author)
+    stale = page_version(client, draft)
+    entry = draft.entries.get()
+    edit = reverse("roundups:edit", args=[draft.slug])
+    post(client, draft, form_data({"intro": "Newer, from tab A"}, existing=[(entry, {})]), stale)
+    data = form_data({"intro": "Older, from tab B"}, existing=[(entry, {})])
+    response = client.post(edit, data | {"autosave_version": stale})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changed in another tab or window since this page loaded" in html
+    assert "Older, from tab B" in html  # nothing typed is lost
+    draft.refresh_from_db()
+    assert draft.intro == "Newer, from tab A"
+    # Saving again from that page (now carrying the current version) is a deliberate choice.
+    again = data | {"autosave_version": response.context["autosave_version"]}
+    assert client.post(edit, again).status_code == 302
+    draft.refresh_from_db()
+    assert draft.intro == "Older, from tab B"
