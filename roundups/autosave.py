@@ -19,6 +19,7 @@ The form posts itself every ``INTERVAL_MS`` when changed and when the page is le
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import is_author
 from forum import ratelimit
 from forum.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 
@@ -46,6 +47,8 @@ def autosave_check(*, by, roundup: Roundup | None = None) -> None:
     """Who may autosave, and how often: before anything is read or written."""
     if not by.is_authenticated:
         raise NotAllowed("Log in to do that.")
+    if roundup is None and not is_author(by):
+        raise NotAllowed("Only members of the Authors group can write roundups.")
     if roundup is not None and not roundup.can_edit(by):
         raise NotAllowed("You can only edit your own roundups.")
     wait = ratelimit.hit("roundup-autosave", str(by.pk), RATE)

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from forum.errors import InvalidInput, ServiceError, add_to_form
+from forum.errors import InvalidInput, NotAllowed, ServiceError, add_to_form
+from forum.http import login_to_act
 from forum.keyset import page_from_request
 from forum.text import clean_text
 
@@ -301,13 +302,18 @@ def _autosave_apply(request, roundup):
     return JsonResponse(answer | {"applied": False})
 
 
-@author_required
+# The autosaves answer JSON, even when refused: a script reads them, and a redirect to the login
+# page would read as a success (login_to_act answers 403 to a signed-out script).
 @require_POST
+@login_to_act
 def autosave(request, slug):
     """The edit form saving itself (POST, JSON): see ``roundups/autosave.py`` for the rules."""
-    roundup = _editable_roundup(request, slug)
     version = request.POST.get("autosave_version", "")
     try:
+        try:
+            roundup = _editable_roundup(request, slug)
+        except PermissionDenied as denied:
+            raise NotAllowed(str(denied)) from None
         autosaving.autosave_check(by=request.user, roundup=roundup)
         with transaction.atomic():
             roundup = autosaving.autosave_lock(roundup=roundup, version=version)
@@ -316,8 +322,8 @@ def autosave(request, slug):
         return _json_error(error)
 
 
-@author_required
 @require_POST
+@login_to_act
 def autosave_new(request):
     """A new roundup's first autosave: a valid form becomes a draft, and the page moves to its
     edit address; before the form is valid (a title at least), nothing is written."""

@@ -63,14 +63,15 @@
 
   function answered(response, data, sent) {
     if (data.version) { version.value = data.version; }
-    if (response.ok) {
+    if (response.ok && data.version) {
       last = sent;
       moved(data);
       say("Saved " + clock(data.saved_at) + (data.message ? " (" + data.message + ")" : ""));
       return;
     }
     if (response.status === 409) { stopped = true; }
-    say(data.error || "Not saved: the server answered " + response.status + ".", true);
+    var why = data.error || "the server answered " + response.status + ".";
+    say(/^Not saved/.test(why) ? why : "Not saved: " + why, true);
   }
 
   function save(leaving) {

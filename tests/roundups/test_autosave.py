@@ -136,14 +136,21 @@ def test_a_second_tab_does_not_overwrite_a_newer_save(client, author, draft):
 def test_only_its_editors_autosave(client, author, draft):
     data = form_data({"intro": "Intruder"}, existing=[(draft.entries.get(), {})])
     version = autosave.version_of(draft, None)
-    assert post(client, draft, data, version).status_code == 302  # to log in
+    signed_out = post(client, draft, data, version)
+    assert signed_out.status_code == 403 and signed_out.json()["error"] == "Log in to do that."
+    url = reverse("roundups:autosave", args=[draft.slug])
+    assert client.post(url, data).status_code == 302  # a browser without the script: log in
     client.force_login(factories.make_user("someone"))
-    assert post(client, draft, data, version).status_code == 403
+    assert post(client, draft, data, version).status_code == 404  # a draft: not theirs to see
     published = factories.make_roundup(author=author, entries=1)
     client.force_login(factories.make_author("colleague"))
     assert post(client, draft, data, version).status_code == 404  # another's draft is unseen
     other = post(client, published, data, autosave.version_of(published, None))
-    assert other.status_code == 403
+    assert other.status_code == 403 and "only edit your own" in other.json()["error"]
+    client.force_login(factories.make_user("reader2"))
+    new = client.post(reverse("roundups:autosave_new"), form_data(), headers=JSON)
+    assert new.status_code == 403 and "Authors" in new.json()["error"]
+    assert Roundup.objects.count() == 2  # no roundup made by a reader
     draft.refresh_from_db()
     assert draft.intro != "Intruder" and not AutosaveSlot.objects.exists()
     client.force_login(factories.make_user("boss", staff=True))
@@ -240,3 +247,15 @@ def test_an_explicit_save_from_a_stale_page_is_refused_once_with_the_text_kept(
     assert client.post(edit, again).status_code == 302
     draft.refresh_from_db()
     assert draft.intro == "Older, from tab B"
+
+
+def test_autosave_is_csrf_protected(author, draft):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    data = form_data({"intro": "Forged"}, existing=[(draft.entries.get(), {})])
+    response = post(client, draft, data, autosave.version_of(draft, None))
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.intro != "Forged"
