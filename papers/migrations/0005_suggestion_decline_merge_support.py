@@ -37,6 +37,15 @@ def merge_duplicates(apps, schema_editor):
             target.save(update_fields=["supporter_count"])
 
 
+def reopen(apps, schema_editor):
+    """Going back to two states: merged and declined suggestions are open again (their rows and
+    comments were never deleted, so nothing is lost either way)."""
+    suggestion_model = apps.get_model("papers", "PaperSuggestion")
+    suggestion_model.objects.filter(status__in=["merged", "declined"]).update(
+        status="open", merged_into=None
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0013_thread_part_indexes"),
@@ -174,5 +183,5 @@ class Migration(migrations.Migration):
                 fields=("suggestion", "user"), name="support_once_per_reader"
             ),
         ),
-        migrations.RunPython(merge_duplicates, migrations.RunPython.noop),
+        migrations.RunPython(merge_duplicates, reopen),
     ]

@@ -329,3 +329,14 @@ def test_supporters_are_told_in_their_own_words(
         suggester.pk: "author declined your suggestion “Adam {0}”: Done in {week} 3.",
         supporter.pk: "author declined the suggestion “Adam {0}” you supported: Done in {week} 3.",
     }
+
+
+def test_going_back_a_migration_reopens_merged_and_declined_rows(roundup, author):
+    migration = importlib.import_module("papers.migrations.0005_suggestion_decline_merge_support")
+    first = suggest(roundup)
+    merged = suggest(roundup)
+    declined = suggest(roundup, url="https://example.org/other")
+    suggestion_decline(suggestion=declined, by=author, reason="No.")
+    migration.reopen(django_apps, None)
+    rows = PaperSuggestion.objects.filter(pk__in=[first.pk, merged.pk, declined.pk])
+    assert set(rows.values_list("status", "merged_into")) == {("open", None)}
