@@ -15,6 +15,7 @@ from .models import Comment
 
 RECENT_COMMENTS = 50  # enough to get a feel for someone; the thread pages have the rest
 PROFILE_ROUNDUPS = 100  # a couple of years of weekly roundups
+PROFILE_DRAFTS = 20  # the ones in hand; /drafts/ pages through the rest
 
 
 @require_GET
@@ -34,5 +35,14 @@ def profile(request, username):
         "roundups": roundups,
         "comments": comments,
         "karma": karma_for([person.pk])[person.pk],
+        # Drafts are their author's alone until published: not even staff or other authors see
+        # them here (staff find every draft in the admin). One query, for the owner only.
+        "drafts": _own_drafts(request.user, person),
     }
     return render(request, "comments/profile.html", context)
+
+
+def _own_drafts(viewer, person):
+    if not viewer.is_authenticated or viewer.pk != person.pk:
+        return []
+    return list(Roundup.objects.drafts_of(person)[:PROFILE_DRAFTS])

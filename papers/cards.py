@@ -19,6 +19,8 @@ SUGGESTION_COLUMNS = {
     "suggestion_taken_slug": F("paper_suggestion__taken_entry__roundup__slug"),
     "suggestion_taken_status": F("paper_suggestion__taken_entry__roundup__status"),
     "suggestion_taken_position": F("paper_suggestion__taken_entry__position"),
+    "suggestion_supporters": F("paper_suggestion__supporter_count"),
+    "suggestion_declined_reason": F("paper_suggestion__declined_reason"),
 }
 
 
@@ -48,12 +50,27 @@ def suggestion_card(row) -> str:
         else:
             state = "taken for an upcoming roundup"
     else:
-        state = "open"
+        state = _STATES.get(status, "open")
+    supporters = getattr(row, "suggestion_supporters", None) or 1
+    if status == "open" and supporters > 1:
+        state += f" · suggested by {supporters} readers"
+    reason = getattr(row, "suggestion_declined_reason", None)
+    said = (
+        f'<p class="suggestion-card-reason">Declined: {escape(reason)}</p>'
+        if status == "declined" and reason
+        else ""
+    )
     return (
         '<div class="suggestion-card">'
         f'<p class="suggestion-card-label">Paper suggestion · {state}</p>'
         f'<p class="suggestion-card-title"><a href="{href}" rel="nofollow ugc noopener">'
         f"{escape(row.suggestion_title)}</a></p>"
         f'<p class="suggestion-card-link">{escape(link_host(url))}</p>'
-        "</div>"
+        f"{said}</div>"
     )
+
+
+_STATES = {
+    "declined": "declined by an author",
+    "merged": "already suggested: counted on the earlier suggestion",
+}

@@ -4,6 +4,7 @@ from django import forms
 
 from forum.text import CleanTextMixin
 
+from .models import DECLINE_REASON_MAX_LENGTH
 from .services import BLURB_MAX_LENGTH, TITLE_MAX_LENGTH, URL_MAX_LENGTH
 
 
@@ -38,3 +39,18 @@ class TakeForm(forms.Form):
     def __init__(self, *args, drafts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roundup"].queryset = drafts
+
+
+class DeclineForm(CleanTextMixin, forms.Form):
+    """Why an author declines a suggestion; the reader is told."""
+
+    reason = forms.CharField(
+        label="Reason (the reader is told)",
+        max_length=DECLINE_REASON_MAX_LENGTH,
+        error_messages={
+            "required": "Give the reader a reason for declining.",
+            "max_length": f"The reason is too long (at most {DECLINE_REASON_MAX_LENGTH} "
+            "characters).",
+        },
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -8,7 +8,8 @@ also passes on the refusals of ``comment_create``; a taken paper becomes an entr
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,15 +21,17 @@ from forum.hooks import call_on_commit
 from forum.text import clean_text
 from notifications.services import notify_suggestion
 from roundups.models import PaperEntry, Roundup
+from roundups.papers import paper_key
 from roundups.services import entry_add
 
-from .models import PaperSuggestion
+from .models import DECLINE_REASON_MAX_LENGTH, PaperSuggestion, SuggestionSupport
 
 TITLE_MAX_LENGTH = PaperSuggestion._meta.get_field("title").max_length
 URL_MAX_LENGTH = PaperSuggestion._meta.get_field("url").max_length
 BLURB_MAX_LENGTH = 2_000  # a paragraph on why it is worth reading; the roundup has the rest
 _url_validator = URLValidator(schemes=["http", "https"])
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!<>|~"
+PAPER_LOCK_NAMESPACE = 0x53_55_47_47  # "SUGG": (namespace, hash of paper_key) advisory locks
 
 
 def clean_suggestion(title, url, blurb) -> tuple[str, str, str]:
@@ -61,9 +64,150 @@ def suggestion_create(*, roundup, author, title, url, blurb) -> PaperSuggestion:
     """A reader suggests a paper: posted as a new root comment (the blurb) marked as a
     suggestion, with the comment services' rules (login, open thread, rate limit)."""
     title, url, blurb = clean_suggestion(title, url, blurb)
+    key = paper_key(url)
     with transaction.atomic():
         comment = comment_create(roundup=roundup, author=author, body=blurb)
-        return PaperSuggestion.objects.create(comment=comment, title=title, url=url, blurb=blurb)
+        # One open suggestion per paper, site-wide: /suggestions/ is one list for every author,
+        # and a paper is covered once whichever thread asked for it. A later suggestion still
+        # posts its comment, and counts its reader on the open one. Two first suggestions of
+        # one paper at once queue on the paper's lock, so the second sees the first.
+        _lock_paper(key)
+        target = (
+            PaperSuggestion.objects.open()
+            .filter(paper_key=key)
+            .select_for_update(of=("self",))
+            .order_by("created_at", "pk")
+            .first()
+        )
+        suggestion = PaperSuggestion.objects.create(
+            comment=comment, title=title, url=url, blurb=blurb, paper_key=key,
+            status=PaperSuggestion.Status.MERGED if target else PaperSuggestion.Status.OPEN,
+            merged_into=target,
+        )  # fmt: skip
+        if target is not None:
+            _support_add(target, author, comment=comment)
+        return suggestion
+
+
+def _lock_paper(key: str) -> None:
+    """Serialize suggestions of one paper (PostgreSQL advisory lock, until the transaction
+    ends); SQLite's one writer at a time (BEGIN IMMEDIATE) already does."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PAPER_LOCK_NAMESPACE, key]
+            )
+
+
+def _support_add(suggestion, user, *, comment=None) -> bool:
+    """Count ``user`` on ``suggestion`` (locked by the caller) unless they suggested it or
+    already support it; True when counted."""
+    if user.pk == suggestion.comment.author_id:
+        return False
+    _, created = SuggestionSupport.objects.get_or_create(
+        suggestion=suggestion, user=user, defaults={"comment": comment}
+    )
+    if created:
+        PaperSuggestion.objects.filter(pk=suggestion.pk).update(
+            supporter_count=F("supporter_count") + 1
+        )
+    return created
+
+
+def _locked_open(suggestion, *, of_what):
+    """``suggestion`` locked and re-read, or ``InvalidInput`` saying why it is not open."""
+    suggestion = (
+        PaperSuggestion.objects.select_for_update(of=("self",))
+        .select_related("comment__author")
+        .get(pk=suggestion.pk)
+    )
+    closed = {
+        PaperSuggestion.Status.TAKEN: "This suggestion was already taken.",
+        PaperSuggestion.Status.DECLINED: "This suggestion was already declined.",
+        PaperSuggestion.Status.MERGED: (
+            "This suggestion was merged into an earlier one of the same paper; "
+            f"{of_what} that one instead."
+        ),
+    }
+    if suggestion.status in closed:
+        raise InvalidInput(closed[suggestion.status])
+    if suggestion.comment.state != Comment.State.VISIBLE:
+        raise InvalidInput("This suggestion's comment was deleted or removed.")
+    return suggestion
+
+
+def suggestion_support(*, suggestion, user) -> tuple[bool, int]:
+    """A reader's +1 on an open suggestion, or takes it back (a toggle).
+
+    Returns whether the reader now supports it and how many readers want the paper. One row per
+    reader (a unique constraint); the suggester is counted already and cannot +1 their own.
+    """
+    if user is None or not user.is_authenticated:
+        raise NotAllowed("Log in to do that.")
+    with transaction.atomic():
+        suggestion = _locked_open(suggestion, of_what="support")
+        if suggestion.comment.author_id == user.pk:
+            raise InvalidInput("You suggested this paper; you are counted already.")
+        removed, _ = SuggestionSupport.objects.filter(suggestion=suggestion, user=user).delete()
+        if removed:
+            PaperSuggestion.objects.filter(pk=suggestion.pk).update(
+                supporter_count=F("supporter_count") - 1
+            )
+        else:
+            _support_add(suggestion, user)
+        suggestion.refresh_from_db(fields=["supporter_count"])
+    return not removed, suggestion.supporter_count
+
+
+def clean_decline_reason(reason) -> str:
+    """The reason as stored, or ``InvalidInput`` saying what is wrong with it."""
+    reason = " ".join(clean_text(reason).split()) if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput("Give the reader a reason for declining.")
+    if len(reason) > DECLINE_REASON_MAX_LENGTH:
+        raise InvalidInput(
+            f"The reason is too long (at most {DECLINE_REASON_MAX_LENGTH} characters)."
+        )
+    return reason
+
+
+def suggestion_decline(*, suggestion, by, reason) -> PaperSuggestion:
+    """An author (or staff) declines an open suggestion with a reason; the reader who suggested
+    it and its supporters are told, with the reason. It leaves the open list; the reason shows
+    on the suggestion's card in the thread."""
+    if by is None or not by.is_authenticated:
+        raise NotAllowed("Log in to do that.")
+    if not is_author(by):
+        raise NotAllowed("Only authors can decline suggested papers.")
+    reason = clean_decline_reason(reason)
+    with transaction.atomic():
+        suggestion = _locked_open(suggestion, of_what="decline")
+        suggestion.status = PaperSuggestion.Status.DECLINED
+        suggestion.declined_reason = reason
+        suggestion.declined_by = by
+        suggestion.declined_at = timezone.now()
+        suggestion.save(update_fields=["status", "declined_reason", "declined_by", "declined_at"])
+        call_on_commit(_tell_declined, suggestion=suggestion, by=by)
+    return suggestion
+
+
+def _tell_readers(suggestion, *, by, news: str) -> None:
+    """Tell the suggester ("your suggestion ...") and its supporters ("the suggestion ... you
+    supported") the same ``news``."""
+    title = suggestion.title
+    yours = f"{by.username} {news.format(what=f'your suggestion “{title}”')}"
+    notify_suggestion(users=[suggestion.comment.author_id], actor=by, roundup=None, text=yours)
+    supporters = list(
+        SuggestionSupport.objects.filter(suggestion=suggestion).values_list("user_id", flat=True)
+    )
+    if supporters:
+        theirs = f"{by.username} {news.format(what=f'the suggestion “{title}” you supported')}"
+        notify_suggestion(users=supporters, actor=by, roundup=None, text=theirs)
+
+
+def _tell_declined(*, suggestion, by) -> None:
+    reason = suggestion.declined_reason.replace("{", "{{").replace("}", "}}")
+    _tell_readers(suggestion, by=by, news=f"declined {{what}}: {reason}")
 
 
 def _markdown_text(text: str) -> str:
@@ -102,15 +246,7 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
                 f"“{roundup.title}” is published; choose a draft (edit a published roundup on "
                 "its edit page)."
             )
-        suggestion = (
-            PaperSuggestion.objects.select_for_update(of=("self",))
-            .select_related("comment__author")
-            .get(pk=suggestion.pk)
-        )
-        if not suggestion.is_open:
-            raise InvalidInput("This suggestion was already taken.")
-        if suggestion.comment.state != Comment.State.VISIBLE:
-            raise InvalidInput("This suggestion's comment was deleted or removed.")
+        suggestion = _locked_open(suggestion, of_what="take")
         entry = entry_add(
             roundup=roundup,
             by=by,
@@ -130,15 +266,15 @@ def suggestion_take(*, suggestion, by, roundup) -> PaperEntry:
 
 def _tell_taken(*, suggestion, by) -> None:
     # The draft's title is its author's until it is published: the reader hears that much.
-    text = f"{by.username} took your suggestion “{suggestion.title}” into an upcoming roundup"
-    notify_suggestion(users=[suggestion.comment.author_id], actor=by, roundup=None, text=text)
+    _tell_readers(suggestion, by=by, news="took {what} into an upcoming roundup")
 
 
 def on_roundup_published(*, roundup) -> None:
     """Tell the readers whose suggestions a roundup took that it is out (roundups' hook)."""
-    taken = PaperSuggestion.objects.filter(taken_entry__roundup=roundup).values_list(
-        "comment__author_id", flat=True
+    taken = PaperSuggestion.objects.filter(taken_entry__roundup=roundup)
+    supporters = SuggestionSupport.objects.filter(suggestion__in=taken).values_list(
+        "user_id", flat=True
     )
-    if users := list(taken):
+    if users := [*taken.values_list("comment__author_id", flat=True), *supporters]:
         text = f"“{roundup.title}”, with a paper you suggested, is published"
         notify_suggestion(users=users, actor=roundup.author, roundup=roundup, text=text)

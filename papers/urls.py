@@ -33,4 +33,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("suggestions/", views.suggestions, name="suggestions"),
     path("suggestions/<int:pk>/take/", views.take_suggestion, name="take_suggestion"),
+    path("suggestions/<int:pk>/decline/", views.decline_suggestion, name="decline_suggestion"),
+    path("suggestions/<int:pk>/support/", views.support_suggestion, name="support_suggestion"),
 ]

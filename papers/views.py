@@ -10,16 +10,17 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
+from accounts.roles import is_author
 from comments.forms import CommentForm
 from comments.thread.page import anchor_url, paper_threads
 from forum.errors import ServiceError
-from forum.http import login_to_act
+from forum.http import login_to_act, wants_json
 from forum.keyset import page_from_request
 from roundups.models import Roundup
 
 from . import arxiv, bibtex, queries, services
-from .forms import SuggestionForm, TakeForm
-from .models import PaperSuggestion
+from .forms import DeclineForm, SuggestionForm, TakeForm
+from .models import DECLINE_REASON_MAX_LENGTH, PaperSuggestion
 from .search import RESULTS_PER_PAGE, SearchError, backend_for
 
 BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
@@ -130,11 +131,14 @@ def _drafts(user):
     return Roundup.objects.filter(author=user, status=Roundup.Status.DRAFT).order_by("-created_at")
 
 
-@author_required
 @require_GET
+@login_to_act
 def suggestions(request):
-    """Open paper suggestions from readers, for an author to add to one of their drafts."""
-    suggestions = PaperSuggestion.objects.open().for_list()
+    """Open paper suggestions from readers: readers +1 them, authors add them to a draft or
+    decline them."""
+    if not is_author(request.user):
+        return _suggestions_for_readers(request)
+    suggestions = PaperSuggestion.objects.open().for_list(request.user)
     page = page_from_request(suggestions, "created_at", SUGGESTIONS_PAGE_SIZE, request)
     # Only where the author can see the roundup a paper went into: a draft's title is its
     # author's until it is published (staff see every draft, as on the roundup pages).
@@ -148,8 +152,62 @@ def suggestions(request):
         "page": page,
         "taken": taken,
         "take_form": TakeForm(drafts=_drafts(request.user)),
+        "is_author": True,
+        "decline_max_length": DECLINE_REASON_MAX_LENGTH,
     }
     return render(request, "papers/suggestions.html", context)
+
+
+def _suggestions_for_readers(request):
+    # A reader sees the open list to +1 papers; drafts and what they took are authors' business.
+    suggestions = PaperSuggestion.objects.open().for_list(request.user)
+    page = page_from_request(suggestions, "created_at", SUGGESTIONS_PAGE_SIZE, request)
+    return render(request, "papers/suggestions.html", {"page": page, "is_author": False})
+
+
+def _back_to_list(request):
+    """Where a suggestion action returns: the list page the form was on (its ?cursor kept)."""
+    back = request.POST.get("next", "")
+    list_url = reverse("papers:suggestions")
+    return redirect(back if back.startswith(list_url + "?") else list_url)
+
+
+@author_required
+@require_POST
+def decline_suggestion(request, pk):
+    """Decline a suggestion with a reason the reader is told (POST); errors come back as
+    messages, and nothing is written."""
+    suggestion = get_object_or_404(PaperSuggestion, pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return _back_to_list(request)
+    try:
+        services.suggestion_decline(
+            suggestion=suggestion, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Declined “{suggestion.title}”; the reader is told why.")
+    return _back_to_list(request)
+
+
+@require_POST
+@login_to_act
+def support_suggestion(request, pk):
+    """+1 an open suggestion, or take the +1 back (POST). JSON for the in-place button."""
+    suggestion = get_object_or_404(PaperSuggestion, pk=pk)
+    try:
+        supported, count = services.suggestion_support(suggestion=suggestion, user=request.user)
+    except ServiceError as error:
+        if wants_json(request):
+            return JsonResponse({"error": error.message}, status=error.status)
+        messages.error(request, error.message)
+        return _back_to_list(request)
+    if wants_json(request):
+        return JsonResponse({"supported": supported, "count": count})
+    return _back_to_list(request)
 
 
 @author_required

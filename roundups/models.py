@@ -239,6 +239,29 @@ class Roundup(models.Model):
         self.outro_html = render_markdown(self.outro)
 
 
+class AutosaveSlot(models.Model):
+    """What the roundup form held at its last autosave, kept aside (``roundups/autosave.py``).
+
+    One per roundup, overwritten by each autosave, so autosaves never pile up. A published
+    roundup's live text only changes by an explicit save: its autosaves wait here, offered on the
+    edit page as "restore unsaved changes". A draft's valid autosaves go straight to the draft;
+    one that cannot be applied (a paper without a title) waits here too, so nothing typed is
+    lost. The next explicit save folds it in: ``roundup_update`` deletes it.
+    """
+
+    roundup = models.OneToOneField(Roundup, on_delete=models.CASCADE, related_name="autosave")
+    # The form's fields as posted ({name: [values]}), applied by binding the form to them again.
+    data = models.JSONField()
+    error = models.CharField(max_length=500, blank=True, help_text="Why it was not applied.")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Autosave of roundup {self.roundup_id} at {self.saved_at:%Y-%m-%d %H:%M}"
+
+
 class PaperEntry(models.Model):
     roundup = models.ForeignKey(Roundup, on_delete=models.CASCADE, related_name="entries")
     position = models.PositiveIntegerField(default=0, db_index=True)

@@ -56,6 +56,7 @@ from .models import (
     ENTRY_FIELDS,
     MAX_ENTRIES,
     RESERVED_SLUGS,
+    AutosaveSlot,
     PaperEntry,
     Roundup,
     Series,
@@ -178,6 +179,8 @@ def roundup_update(*, roundup: Roundup, by, **changes) -> Roundup:
         if publish is True and not roundup.is_published:
             _publish_locked(roundup)
         _refresh_papers(roundup, keys_before)
+        # This save holds what the author chose to keep: an autosave kept aside has served.
+        AutosaveSlot.objects.filter(roundup=roundup).delete()
     logger.info("roundup %s changed by user %s", roundup.pk, by.pk)
     return roundup
 

@@ -4,19 +4,24 @@ A roundup's own page shows its thread, so it lives with the thread in ``comments
 (``roundup_page``); ``forum/urls.py`` keeps it under this app's URL names.
 """
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from forum.errors import InvalidInput, ServiceError, add_to_form
+from forum.errors import InvalidInput, NotAllowed, ServiceError, add_to_form
+from forum.http import login_to_act
 from forum.keyset import page_from_request
 from forum.text import clean_text
 
+from . import autosave as autosaving
 from . import paste
 from .crosspost import to_markdown
 from .forms import (
@@ -77,14 +82,19 @@ def _edit_form(request, roundup):
     """Create and edit share this: validate the forms, then one service call saves them all or
     nothing; its refusals come back on the forms. Papers pasted in the paste box are added after
     the save (``_add_pasted``). A draft's page also has its publish time (``ScheduleForm``)."""
-    instance = roundup or Roundup()
-    data = request.POST or None
+    # The form writes its input onto its instance as it validates: a copy, so the page's own
+    # links (preview, restore) keep the saved slug when the input is refused.
+    instance = copy.copy(roundup) if roundup is not None else Roundup()
+    autosave_context = _autosave_context(request, roundup)
+    data = request.POST or autosave_context.pop("restored_data", None)
     form = RoundupForm(data, instance=instance)
     formset = PaperEntryFormSet(data, instance=instance, prefix="entries")
     paste_form = PasteForm(data)
     schedule_form = None
     if roundup is not None and not roundup.is_published:
         schedule_form = ScheduleForm(data, roundup=roundup)
+    if request.method == "POST" and _stale(request, autosave_context):
+        form.add_error(None, STALE_FORM)
     if request.method == "POST" and _all_valid(form, formset, schedule_form):
         paste_form.is_valid()
         try:
@@ -101,8 +111,47 @@ def _edit_form(request, roundup):
         "paste_form": paste_form,
         "schedule_form": schedule_form,
         "roundup": roundup,
+        **autosave_context,
     }
     return render(request, "roundups/form.html", context)
+
+
+STALE_FORM = (
+    "This roundup was changed in another tab or window since this page loaded, so nothing was "
+    "saved. Your text is below: save again to replace the newer version with it."
+)
+
+
+def _stale(request, autosave_context) -> bool:
+    """A save from a page loaded before the roundup's latest save (explicit or automatic):
+    it must not silently replace the newer text. A form without the token (an old page, a
+    script) is not checked."""
+    sent = request.POST.get("autosave_version", "")
+    return bool(sent) and sent != autosave_context["autosave_version"]
+
+
+def _autosave_context(request, roundup):
+    """The form's autosave address, interval and version; the slot kept aside, offered for
+    restoring, and its data when ``?restore`` asks for it (bound to the forms, not saved)."""
+    if roundup is None:
+        return {
+            "autosave_url": reverse("roundups:autosave_new"),
+            "autosave_interval": autosaving.INTERVAL_MS,
+            "autosave_version": "",
+        }
+    slot = autosaving.slot_of(roundup)  # one query: the offer to restore needs it
+    context = {
+        "autosave_url": reverse("roundups:autosave", args=[roundup.slug]),
+        "autosave_interval": autosaving.INTERVAL_MS,
+        "autosave_version": autosaving.version_of(roundup, slot),
+        "autosave_slot": slot,
+    }
+    if slot is not None and request.method == "GET" and "restore" in request.GET:
+        restored = QueryDict(mutable=True)
+        for name, values in slot.data.items():
+            restored.setlist(name, values)
+        context.update(restored_data=restored, autosave_restored=True)
+    return context
 
 
 def _all_valid(*forms) -> bool:
@@ -151,6 +200,7 @@ def _add_pasted(request, roundup, pasted):
             "formset": PaperEntryFormSet(instance=roundup, prefix="entries"),
             "paste_form": paste_form,
             "roundup": roundup,
+            **_autosave_context(request, roundup),
         }
         response = render(request, "roundups/form.html", context, status=error.status)
         if getattr(error, "retry_after", None):
@@ -193,6 +243,113 @@ def create(request):
 def edit(request, slug):
     """Edit a roundup and its papers."""
     return _edit_form(request, _editable_roundup(request, slug))
+
+
+def _json_error(error: ServiceError) -> JsonResponse:
+    response = JsonResponse({"error": error.message}, status=error.status)
+    if getattr(error, "retry_after", None):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _first_problem(form, formset) -> str:
+    """The first thing wrong with the roundup form, in a sentence for the status line."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    for number, errors in enumerate(formset.errors, start=1):
+        for name, messages_ in errors.items():
+            label = formset.forms[number - 1].fields.get(name)
+            return f"Paper {number}, {label.label if label else name}: {messages_[0]}"
+    return " ".join(formset.non_form_errors()) or "the form is not complete."
+
+
+def _service_problem(error: ServiceError) -> str:
+    if error.message:
+        return error.message
+    first = next(iter(error.fields.values()), "")
+    return first[0] if isinstance(first, list) else str(first)
+
+
+def _autosave_apply(request, roundup):
+    """Under the roundup's lock: a valid draft form is saved in place; a published roundup's
+    form, or one that cannot be applied, waits in the slot (``roundups/autosave.py``)."""
+    data = autosaving.clean_data(request.POST)
+    problem = ""
+    if not roundup.is_published:
+        form = RoundupForm(request.POST, instance=roundup)
+        formset = PaperEntryFormSet(request.POST, instance=roundup, prefix="entries")
+        if _all_valid(form, formset):
+            try:
+                with transaction.atomic():
+                    saved = _save(request.user, roundup, form, formset)
+            except ServiceError as error:
+                problem = _service_problem(error)
+            else:
+                version = autosaving.version_of(saved, None)
+                return JsonResponse({"saved_at": version, "version": version, "applied": True})
+        else:
+            problem = _first_problem(form, formset)
+    slot = autosaving.autosave_keep(roundup=roundup, by=request.user, data=data, error=problem)
+    answer = {
+        "saved_at": slot.saved_at.isoformat(),
+        "version": autosaving.version_of(roundup, slot),
+    }
+    if problem:
+        answer["error"] = f"Not saved: {problem} (What you typed is kept; reload to restore it.)"
+        return JsonResponse(answer, status=400)
+    answer["message"] = "kept aside: readers see the published text until you press Save"
+    return JsonResponse(answer | {"applied": False})
+
+
+# The autosaves answer JSON, even when refused: a script reads them, and a redirect to the login
+# page would read as a success (login_to_act answers 403 to a signed-out script).
+@require_POST
+@login_to_act
+def autosave(request, slug):
+    """The edit form saving itself (POST, JSON): see ``roundups/autosave.py`` for the rules."""
+    version = request.POST.get("autosave_version", "")
+    try:
+        try:
+            roundup = _editable_roundup(request, slug)
+        except PermissionDenied as denied:
+            raise NotAllowed(str(denied)) from None
+        autosaving.autosave_check(by=request.user, roundup=roundup)
+        with transaction.atomic():
+            roundup = autosaving.autosave_lock(roundup=roundup, version=version)
+            return _autosave_apply(request, roundup)
+    except ServiceError as error:
+        return _json_error(error)
+
+
+@require_POST
+@login_to_act
+def autosave_new(request):
+    """A new roundup's first autosave: a valid form becomes a draft, and the page moves to its
+    edit address; before the form is valid (a title at least), nothing is written."""
+    try:
+        autosaving.autosave_check(by=request.user)
+        autosaving.clean_data(request.POST)
+        form = RoundupForm(request.POST, instance=Roundup())
+        formset = PaperEntryFormSet(request.POST, instance=Roundup(), prefix="entries")
+        if not _all_valid(form, formset):
+            raise InvalidInput(f"Not saved yet: {_first_problem(form, formset)}")
+        saved = _save(request.user, None, form, formset)
+    except ServiceError as error:
+        if not error.message:
+            error = InvalidInput(f"Not saved yet: {_service_problem(error)}")
+        return _json_error(error)
+    version = autosaving.version_of(saved, None)
+    return JsonResponse(
+        {
+            "saved_at": version,
+            "version": version,
+            "applied": True,
+            "edit_url": reverse("roundups:edit", args=[saved.slug]),
+            "autosave_url": reverse("roundups:autosave", args=[saved.slug]),
+        },
+        status=201,
+    )
 
 
 @author_required

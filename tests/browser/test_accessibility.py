@@ -6,6 +6,7 @@ tests/browser``) and is injected into each page by the test. The site's Content-
 use a browser context with ``bypass_csp``: the pages themselves are unchanged.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,31 @@ def test_thread_navigation_help_open_and_continue_page(open_tab, roundup, reader
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     assert violations(page) == [], "continue page with its parents and the help open"
     tab.finish()
+
+
+def test_suggestions_profile_drafts_and_the_restore_offer(open_tab, author, reader):
+    from papers.services import suggestion_create
+    from roundups.autosave import autosave_keep
+
+    roundup = factories.make_roundup(author=author, entries=1)
+    factories.make_roundup(author=author, published=False, title="A draft in hand")
+    suggestion_create(roundup=roundup, author=reader, title="Adam",
+                      url="https://arxiv.org/abs/1412.6980", blurb="Worth a look.")  # fmt: skip
+    autosave_keep(roundup=roundup, by=author, data={"intro": ["Unsaved"]})
+    tab = open_tab(bypass_csp=True)
+    tab.log_in(author.username)
+    tab.goto("/suggestions/")
+    tab.page.get_by_text("Decline…").click()
+    assert violations(tab.page) == [], "suggestions, as an author, with the decline form open"
+    tab.goto(f"/users/{author.username}/")
+    expect(tab.page.get_by_role("heading", name="Your drafts")).to_be_visible()
+    assert violations(tab.page) == [], "your own profile with your drafts"
+    tab.goto(f"/roundups/{roundup.slug}/edit/")
+    expect(tab.page.get_by_role("link", name=re.compile("Restore unsaved changes"))).to_be_visible()
+    assert violations(tab.page) == [], "the edit page offering an autosave back"
+    tab.finish()
+    reading = open_tab(bypass_csp=True, suffix="-reader")
+    reading.log_in(reader.username)
+    reading.goto("/suggestions/")
+    assert violations(reading.page) == [], "suggestions, as a reader"
+    reading.finish()

@@ -62,3 +62,62 @@ def test_own_profile_links_to_password_change(client, reader):
     client.force_login(reader)
     response = client.get(reverse("users:profile", args=["reader"]))
     assert reverse("password_change").encode() in response.content
+
+
+def _drafts_and_published(author):
+    factories.make_roundup(author=author, title="Out already")
+    draft = factories.make_roundup(author=author, published=False, title="Half-written roundup")
+    factories.make_entry(draft)
+    return draft
+
+
+def test_own_profile_lists_own_drafts_with_edit_and_preview_links(client, author):
+    draft = _drafts_and_published(author)
+    client.force_login(author)
+    html = client.get(reverse("users:profile", args=["author"])).content.decode()
+    assert "Your drafts" in html and "Half-written roundup" in html
+    assert reverse("roundups:edit", args=[draft.slug]) in html
+    assert reverse("roundups:preview", args=[draft.slug]) in html
+    assert f'datetime="{draft.updated_at.isoformat()}"' in html  # last edited
+    assert "1 paper" in html
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "reader", "other_author", "staff"])
+def test_nobody_else_sees_an_authors_drafts_on_their_profile(client, author, viewer):
+    draft = _drafts_and_published(author)
+    users = {
+        "reader": factories.make_user("someone"),
+        "other_author": factories.make_author("colleague"),
+        "staff": factories.make_user("boss", staff=True, superuser=True),
+    }
+    if viewer in users:
+        client.force_login(users[viewer])
+    html = client.get(reverse("users:profile", args=["author"])).content.decode()
+    assert "Out already" in html
+    assert "Half-written roundup" not in html and "Your drafts" not in html
+    assert reverse("roundups:edit", args=[draft.slug]) not in html
+
+
+def test_the_drafts_list_costs_its_owner_one_query(client, author, django_assert_num_queries):
+    """Intended to keep the profile flat: the drafts come in one query, whatever their number,
+    and only for their owner."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = factories.make_author("colleague")
+    for n in range(3):
+        _drafts_and_published(other if n else author)
+    url = reverse("users:profile", args=["author"])
+    client.force_login(other)
+    with CaptureQueriesContext(connection) as seen_by_other:
+        client.get(url)
+    client.force_login(author)
+    client.get(url)  # the session's first read
+    with CaptureQueriesContext(connection) as seen_by_owner:
+        client.get(url)
+    assert len(seen_by_owner) == len(seen_by_other) + 1
+    for n in range(5):
+        factories.make_roundup(author=author, published=False, entries=2, title=f"More {n}")
+    with django_assert_num_queries(len(seen_by_owner)):
+        response = client.get(url)
+    assert response.content.decode().count('class="roundup-summary profile-draft"') == 6

@@ -168,9 +168,9 @@ def test_the_thread_card_says_where_a_taken_suggestion_went(client, roundup, aut
 
 def test_the_list_shows_open_suggestions_only(client, roundup, author, draft):
     open_one = suggest(roundup, title="Still open")
-    taken = suggest(roundup, title="Taken one")
+    taken = suggest(roundup, title="Taken one", url="https://arxiv.org/abs/2001.00001")
     suggestion_take(suggestion=taken, by=author, roundup=draft)
-    removed = suggest(roundup, title="Removed one")
+    removed = suggest(roundup, title="Removed one", url="https://arxiv.org/abs/2001.00002")
     Comment.objects.filter(pk=removed.comment_id).update(state=Comment.State.REMOVED)
     client.force_login(author)
     response = client.get(reverse("papers:suggestions"))
@@ -181,10 +181,26 @@ def test_the_list_shows_open_suggestions_only(client, roundup, author, draft):
     assert f'<option value="{draft.pk}">Next week</option>' in html
 
 
-def test_suggestions_page_is_for_authors(client, reader):
-    assert client.get(reverse("papers:suggestions")).status_code == 302
+def test_readers_see_the_open_list_to_support_but_not_take_or_decline(
+    client, roundup, reader, author, draft
+):
+    assert client.get(reverse("papers:suggestions")).status_code == 302  # to log in
+    suggestion = suggest(roundup)
+    suggestion_take(
+        suggestion=suggest(roundup, url="https://arxiv.org/abs/2001.00001", title="Gone"),
+        by=author,
+        roundup=draft,
+    )
     client.force_login(reader)
-    assert client.get(reverse("papers:suggestions")).status_code == 403
+    response = client.get(reverse("papers:suggestions"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("papers:support_suggestion", args=[suggestion.pk]) in html
+    assert reverse("papers:take_suggestion", args=[suggestion.pk]) not in html
+    assert reverse("papers:decline_suggestion", args=[suggestion.pk]) not in html
+    assert "Recently taken" not in html and "Next week" not in html  # an author's draft
+    url = reverse("papers:take_suggestion", args=[suggestion.pk])
+    assert client.post(url, {"roundup": draft.pk}).status_code == 403
 
 
 def _take(client, user, suggestion, roundup_pk):

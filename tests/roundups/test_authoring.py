@@ -433,3 +433,14 @@ def test_a_service_error_about_one_paper_shows_on_that_paper(client, author):
     assert entry_forms[1].errors["year"][0].startswith("Enter a year between 1800 and")
     assert not response.context["form"].errors
     assert not Roundup.objects.exists()
+
+
+def test_a_refused_edit_with_the_slug_left_blank_still_shows_the_page(client, author):
+    """The bound form writes its input onto its instance: the page's links must keep the saved
+    slug (they once reversed with the blank one and answered 500)."""
+    roundup = factories.make_roundup(author=author, published=False, entries=1)
+    client.force_login(author)
+    data = form_data({"slug": ""}, existing=[(roundup.entries.get(), {"url": "nope"})])
+    response = client.post(reverse("roundups:edit", args=[roundup.slug]), data)
+    assert response.status_code == 200
+    assert reverse("roundups:preview", args=[roundup.slug]).encode() in response.content
