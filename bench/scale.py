@@ -160,6 +160,8 @@ def _log_and_suggestions(size, people, when) -> None:
         {"id": k + 1, "comment_id": pk, "title": f"Suggested paper {k}",
          "url": f"https://example.org/paper/{k}", "blurb": "Worth a look: it replicates.",
          "status": "open", "taken_entry_id": None, "taken_by_id": None, "taken_at": None,
+         "paper_key": f"example.org/paper/{k}", "supporter_count": 1, "merged_into_id": None,
+         "declined_reason": "", "declined_by_id": None, "declined_at": None,
          "created_at": when(k / 4)}
         for k, pk in enumerate(roots[: size["suggestions"]])
     ])  # fmt: skip
