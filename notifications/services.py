@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from forum.errors import InvalidInput, NotAllowed, NotFound
+from forum.hooks import part_of_the_write
 from forum.tasks import enqueue_on_commit, enqueue_with_write
 
 from . import notify_tasks
@@ -42,13 +43,15 @@ def _require_user(user) -> None:
 # --- receivers of comments' and roundups' hooks ------------------------------------------------
 
 
+@part_of_the_write
 def on_comment_posted(*, comment: Comment, mentioned_ids) -> None:
     """The poster follows the discussion; who else hears of it is the task's work (fanout.py).
 
     This runs in the post's request and transaction, so it does a fixed minimum: the follow's
     ``INSERT ... ON CONFLICT DO NOTHING`` (an earlier choice, a mute say, stays) written with
-    the task's row (``enqueue_with_write``): one statement on PostgreSQL, two on SQLite. A post
-    that rolls back tells nobody and follows nothing.
+    the task's row (``enqueue_with_write``): one statement on PostgreSQL, two on SQLite, and no
+    savepoint (``part_of_the_write``): the post and its notification commit together or not at
+    all. A post that rolls back tells nobody and follows nothing.
     """
     follow = _follow_statement(comment.author_id, comment.roundup_id)
     if comment.roundup.is_published and comment.state == Comment.State.VISIBLE:

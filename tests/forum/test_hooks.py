@@ -5,8 +5,9 @@ writer's."""
 import pytest
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from forum.hooks import fire
+from forum.hooks import fire, part_of_the_write
 
 
 def _writes_then_fails_in_sql(**kwargs):
@@ -75,3 +76,32 @@ def test_outside_a_transaction_a_failing_receiver_is_logged_not_raised(db, caplo
     fire([broken, _writes], n=3)
     assert Group.objects.filter(name="kept 3").exists()
     assert "hook receiver" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_receiver_part_of_the_write_commits_with_it_or_fails_it():
+    """No savepoint of its own (no SAVEPOINT/RELEASE statements), and its failure is the
+    write's: the write's rows and its own roll back together, nothing is half kept."""
+
+    @part_of_the_write
+    def records(**kwargs):
+        Group.objects.create(name=f"record {kwargs['n']}")
+
+    @part_of_the_write
+    def fails(**kwargs):
+        Group.objects.create(name="a record that fails")
+        raise DatabaseError("the record could not be written")
+
+    before = set(Group.objects.values_list("name", flat=True))  # the groups migrations made
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        Group.objects.create(name="write 1")
+        fire([records], n=1)
+    sql = " ".join(q["sql"].upper() for q in queries.captured_queries)
+    assert "SAVEPOINT" not in sql and "RELEASE" not in sql
+    assert set(Group.objects.values_list("name", flat=True)) - before == {"write 1", "record 1"}
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Group.objects.create(name="write 2")
+        fire([records, fails], n=2)
+    names = set(Group.objects.values_list("name", flat=True)) - before
+    assert names == {"write 1", "record 1"}  # write 2, record 2 and the failed record: none

@@ -1,7 +1,8 @@
 """Who hears about a new comment, a moderator's action, a publish and a taken suggestion."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from comments import services as comment_services
 from comments.models import Comment
@@ -170,6 +171,37 @@ def test_a_failing_receiver_does_not_fail_the_writer(post, roundup, reader, monk
     monkeypatch.setattr("comments.hooks.comment_posted", [broken])
     comment = post(roundup=roundup, author=reader, body="Still posted.")
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_reply_whose_notification_cannot_be_recorded_is_not_posted(
+    post, roundup, reader, monkeypatch
+):
+    """The notification work is part of the write (forum.hooks.part_of_the_write): were its
+    row not written, the reply fails whole instead of posting with its notifications lost."""
+    parent = post(roundup=roundup, author=reader, body="Root.")
+
+    def database_down(*args, **kwargs):
+        raise DatabaseError("the task row could not be written")
+
+    monkeypatch.setattr(services, "enqueue_with_write", database_down)
+    with pytest.raises(DatabaseError):
+        post(roundup=roundup, author=factories.make_user(), body="Lost?", parent=parent)
+    assert Comment.objects.count() == 1  # the root alone
+
+
+def test_the_hook_adds_no_savepoint_to_a_reply(roundup, reader, other_reader):
+    """Fired as the comment services fire it: the notification receiver's statements alone,
+    no SAVEPOINT/RELEASE around them (two round trips per reply on PostgreSQL)."""
+    from comments import hooks as comment_hooks
+    from forum.hooks import fire
+
+    parent = factories.make_comment(roundup=roundup, author=reader)
+    reply = factories.make_comment(roundup=roundup, author=other_reader, parent=parent)
+    with CaptureQueriesContext(connection) as queries:  # in the test's transaction
+        fire(comment_hooks.comment_posted, comment=reply, mentioned_ids=[])
+    statements = [q["sql"].upper() for q in queries.captured_queries]
+    assert not [s for s in statements if "SAVEPOINT" in s and "INSERT" not in s]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
 
 
 def test_the_request_does_a_fixed_minimum(roundup, reader, other_reader, django_assert_num_queries):
