@@ -30,7 +30,7 @@ import time
 
 from bench import common
 
-NAME = "roundups_bench_mail"
+NAME = f"{common.DB_NAME}_mail"  # roundups_bench_mail unless BENCH_DB_NAME says
 PORTS = range(8150, 8160)
 WORKER_SIZES = (1_000, 10_000)
 GROWTH_MAX = 1.5  # publish at 10,000 subscribers vs at 100: "does not grow" within noise
