@@ -213,16 +213,7 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
     discussed = [entry for entry in entries if entry.comment_count]
     if not discussed:
         return []
-    trees: dict[int, list[int]] = {}
-    roots = (
-        Comment.objects.filter(
-            paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
-        )
-        .order_by("-score", "created_at", "id")
-        .values_list("roundup_id", "tree_id")[:PAPER_ROOTS]
-    )
-    for roundup_id, tree_id in roots:
-        trees.setdefault(roundup_id, []).append(tree_id)
+    trees = _paper_trees(discussed)
     if not trees:  # counted, but gone since (check_threads repairs the count)
         return []
     user = request.user
@@ -252,6 +243,22 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
         markup, _fresh = render_thread(forest, viewer=viewer, urls=urls, now=now)
         threads.append((entry, mark_safe(markup.decode())))  # render.py escapes every user string
     return threads
+
+
+def _paper_trees(discussed) -> dict[int, list[int]]:
+    """``{roundup id: [tree id]}``: the best-scored ``PAPER_ROOTS`` top-level comments about
+    the entries ``discussed``, in one query."""
+    trees: dict[int, list[int]] = {}
+    roots = (
+        Comment.objects.filter(
+            paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
+        )
+        .order_by("-score", "created_at", "id")
+        .values_list("roundup_id", "tree_id")[:PAPER_ROOTS]
+    )
+    for roundup_id, tree_id in roots:
+        trees.setdefault(roundup_id, []).append(tree_id)
+    return trees
 
 
 def _part_url(request, cursor) -> str:
