@@ -97,9 +97,8 @@ TEMPLATES = [
                 "notifications.context_processors.unread",
                 "papers.context_processors.open_suggestions",
             ],
-            # {% url %} and {% static %} with their answers remembered (forum/fasttags.py).
+            # {% url %} with its answers remembered (forum/fasttags.py).
             "builtins": ["forum.fasttags"],
-            "libraries": {"static": "forum.fasttags"},
         },
     },
 ]
@@ -188,7 +187,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "forum.staticfiles.ManifestStaticFilesStorage"  # whitenoise's, URLs kept
         )
     },
 }

@@ -1,16 +1,17 @@
-"""forum/fasttags.py: {% url %} and {% static %} answer as Django's do, computed once."""
+"""forum/fasttags.py and forum/staticfiles.py: {% url %} and static files' URLs answer as
+Django's do, computed once per process."""
 
+import json
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.template import Context, Engine, Template, TemplateSyntaxError
-from django.templatetags.static import static
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from forum import fasttags
+from forum.staticfiles import ManifestStaticFilesStorage
 
 
 def render(source: str, **context) -> str:
@@ -20,13 +21,12 @@ def render(source: str, **context) -> str:
 @pytest.fixture(autouse=True)
 def fresh():
     fasttags._reversed.cache_clear()
-    fasttags._static_url.cache_clear()
 
 
-def test_the_site_engine_uses_them():
+def test_the_site_engine_uses_it():
     engine = Engine.get_default()
     assert engine.template_builtins[-1].tags["url"] is fasttags.url
-    assert engine.template_libraries["static"].tags["static"] is fasttags.static
+    assert Template("{% url 'home' %}").nodelist[0].__class__ is fasttags.URLNode
 
 
 def test_url_answers_as_reverse_does_and_reverses_once():
@@ -61,14 +61,19 @@ def test_url_of_a_model_instance_is_reversed_each_time(django_user_model):
     assert spy.call_count == 0  # not memoized: Django's own node reverses it
 
 
-def test_static_answers_as_django_does_and_forgets_on_a_settings_change():
-    source = "{% load static %}{% static 'css/site.css' %}"
-    assert render(source) == static("css/site.css")
-    with override_settings(STATIC_URL="/elsewhere/"):
-        assert render(source) == static("css/site.css")
-        assert render(source).startswith("/elsewhere/")
-    assert render(source) == static("css/site.css")
-    assert render("{% load static %}{% get_static_prefix %}") == settings.STATIC_URL
+def test_static_urls_come_from_the_manifest_once_per_storage(tmp_path):
+    manifest = {"paths": {"css/site.css": "css/site.0123abcd.css"}, "version": "1.1"}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    storage = ManifestStaticFilesStorage(location=tmp_path, base_url="/static/")
+    with mock.patch.object(storage, "stored_name", wraps=storage.stored_name) as spy:
+        assert storage.url("css/site.css") == "/static/css/site.0123abcd.css"
+        assert storage.url("css/site.css") == "/static/css/site.0123abcd.css"
+        assert spy.call_count == 1
+        with pytest.raises(ValueError):  # not in the manifest: refused every time, not kept
+            storage.url("css/missing.css")
+        with pytest.raises(ValueError):
+            storage.url("css/missing.css")
+    assert "css/missing.css" not in storage._urls
 
 
 def test_a_url_override_is_seen():
