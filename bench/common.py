@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / ".results"  # git-ignored: databases, static files, raw JSON
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BACKENDS = ("sqlite", "postgres")
-# BENCH_SIZES=1000 measures one size only (a quick before/after); BENCH_DB_NAME keeps two runs
+# BENCH_SIZES=1000 measures one size only (a quick before/after); BENCH_DB_NAME (and the
+# databases named after it: _xtd, _mail, _parts) keeps two runs
 # on one PostgreSQL server (two checkouts, two people) out of each other's database.
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "100,1000,10000").split(","))
 DB_NAME = os.environ.get("BENCH_DB_NAME", "roundups_bench")

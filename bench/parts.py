@@ -21,7 +21,7 @@ import tracemalloc
 
 from bench import common
 
-DB_NAME = "roundups_bench_parts"
+DB_NAME = f"{common.DB_NAME}_parts"  # roundups_bench_parts unless BENCH_DB_NAME says
 SIZES = (1_000, 50_000)
 RUNS = 15
 TARGET = 1.5  # the big thread's first page within 1.5x of the small one's

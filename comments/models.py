@@ -94,7 +94,7 @@ class Comment(MPTTModel):
                 condition=Q(parent__isnull=True),
                 name="comment_roots_time_idx",
             ),
-            # A page in parts counts the comments about each paper (queries.paper_counts).
+            # check_threads counts the comments about each paper (PaperEntry.comment_count).
             models.Index(
                 fields=["roundup", "paper_entry", "state"],
                 condition=Q(paper_entry__isnull=False),

@@ -97,6 +97,8 @@ TEMPLATES = [
                 "notifications.context_processors.unread",
                 "papers.context_processors.open_suggestions",
             ],
+            # {% url %} with its answers remembered (forum/fasttags.py).
+            "builtins": ["forum.fasttags"],
         },
     },
 ]
@@ -119,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+if IS_POSTGRES:
+    # No JIT: PostgreSQL compiles a query to machine code once its estimated cost passes
+    # jit_above_cost, and the thread query's estimate does (its correlated subqueries, or stale
+    # statistics after a bulk load): 240 ms of compiling for a 100-comment page that runs in
+    # 1 ms (docs/benchmarks.md, "Round 6"). A page's queries are small; none gains from it.
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options["options"] = f"{pg_options.get('options', '')} -c jit=off".strip()
 # Lets parallel test runs on one PostgreSQL server keep their own test databases.
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
@@ -178,7 +187,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "forum.staticfiles.ManifestStaticFilesStorage"  # whitenoise's, URLs kept
         )
     },
 }

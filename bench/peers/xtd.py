@@ -24,7 +24,7 @@ import argparse
 
 from bench import common
 
-NAME = "roundups_bench_xtd"
+NAME = f"{common.DB_NAME}_xtd"  # roundups_bench_xtd unless BENCH_DB_NAME says
 SAME_FIELDS = (
     '{% load comments_xtd %}<ul class="thread">'
     "{% render_xtdcomment_tree for object using bench_xtd/tree.html %}</ul>"

@@ -197,6 +197,13 @@ def paper_counts(rows) -> Counter:
     )
 
 
+def kept_paper_counts(roundup) -> dict[int, int]:
+    """Visible comments per paper entry id, as ``PaperEntry.comment_count`` keeps them (moved by
+    the comment services in each write's transaction, checked by ``check_threads``): read from
+    the roundup's prefetched entries, so a thread in parts counts nothing per view."""
+    return {entry.pk: entry.comment_count for entry in roundup.entries.all() if entry.comment_count}
+
+
 def build_thread(request, roundup, part, *, sort, now, since, root_id=None, papers=None) -> dict:
     """Render a part (``parts.Part``) for the viewer: what the roundup and permalink pages share.
 
@@ -248,9 +255,9 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
     ``roundup`` selected) that has comments about it, ``(entry, markup)``, drawn by the roundup
     page's renderer (same nesting, reply and vote).
 
-    Queries: the trees about the paper (one), then per roundup with such comments its rows,
-    narrowed to those trees (one each), and for a signed-in viewer their votes (one). Replies
-    carry their root's paper, so the trees are whole.
+    Queries: the trees about the paper (one), then the rows of those trees in every roundup at
+    once (one), and for a signed-in viewer their votes (one): a fixed count, however many
+    roundups cover the paper. Replies carry their root's paper, so the trees are whole.
 
     Bounded as a thread's first part is, whatever the size of the discussion: at most
     ``PAPER_ROOTS`` top-level comments are read (the best-scored), and each roundup's forest is
@@ -260,25 +267,23 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
     discussed = [entry for entry in entries if entry.comment_count]
     if not discussed:
         return []
-    trees: dict[int, list[int]] = {}
-    roots = (
-        Comment.objects.filter(
-            paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
-        )
-        .order_by("-score", "created_at", "id")
-        .values_list("roundup_id", "tree_id")[:PAPER_ROOTS]
-    )
-    for roundup_id, tree_id in roots:
-        trees.setdefault(roundup_id, []).append(tree_id)
+    trees = _paper_trees(discussed)
+    if not trees:  # counted, but gone since (check_threads repairs the count)
+        return []
     user = request.user
     votes = queries.viewer_votes(user, [entry.roundup_id for entry in discussed])
     csrf_token = get_token(request) if user.is_authenticated else ""
     now, urls, threads = timezone.now(), Urls.build(), []
+    # Every discussed tree of every roundup in one query; tree ids are unique site-wide.
+    tree_ids = [tree_id for ids in trees.values() for tree_id in ids]
+    by_tree: dict[int, list] = {}
+    for row in queries.thread_rows(list(trees), tree_ids=tree_ids):
+        by_tree.setdefault(row.tree_id, []).append(row)
     for entry in discussed:
         roundup = entry.roundup
         if roundup.pk not in trees:
             continue
-        rows = queries.thread_rows(roundup, tree_ids=trees[roundup.pk])
+        rows = [row for tree_id in sorted(trees[roundup.pk]) for row in by_tree.get(tree_id, ())]
         rows = [row for row in rows if row.paper_entry_id == entry.pk]
         viewer = Viewer(
             user=user,
@@ -293,6 +298,22 @@ def paper_threads(request, entries, *, sort=DEFAULT_SORT) -> list:
         markup, _fresh = render_thread(forest, viewer=viewer, urls=urls, now=now)
         threads.append((entry, mark_safe(markup.decode())))  # render.py escapes every user string
     return threads
+
+
+def _paper_trees(discussed) -> dict[int, list[int]]:
+    """``{roundup id: [tree id]}``: the best-scored ``PAPER_ROOTS`` top-level comments about
+    the entries ``discussed``, in one query."""
+    trees: dict[int, list[int]] = {}
+    roots = (
+        Comment.objects.filter(
+            paper_entry__in=[entry.pk for entry in discussed], parent__isnull=True
+        )
+        .order_by("-score", "created_at", "id")
+        .values_list("roundup_id", "tree_id")[:PAPER_ROOTS]
+    )
+    for roundup_id, tree_id in roots:
+        trees.setdefault(roundup_id, []).append(tree_id)
+    return trees
 
 
 def _part_url(request, cursor, since_param="") -> str:
@@ -339,8 +360,8 @@ def _thread_context(request, roundup) -> dict:
         counts = paper_counts(rows)
         if paper is not None:  # replies carry their root's paper, so this keeps whole trees
             rows = [row for row in rows if row.paper_entry_id == paper.pk]
-    else:
-        counts = queries.paper_counts(roundup)
+    else:  # the counts the comment services keep on each entry (prefetched: no query)
+        counts = kept_paper_counts(roundup)
     part = parts.roots_part(
         roundup,
         sort=sort,

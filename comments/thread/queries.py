@@ -9,7 +9,6 @@ import sqlite3
 from datetime import UTC, datetime
 
 from django.db import connections
-from django.db.models import Count
 
 from ..models import Comment, ReadMarker, Vote, new_since
 from . import row as declared
@@ -18,7 +17,8 @@ from . import row as declared
 def thread_rows(roundup, *, tree_id=None, comment_id=None, tree_ids=None, with_body=False) -> list:
     """Every comment of ``roundup`` (or of one of its trees, of the trees in ``tree_ids``: a part,
     or one comment) in ``(tree_id, lft)`` order, as declared rows (``row.row_type``);
-    ``with_body`` adds the markdown source (the API).
+    ``with_body`` adds the markdown source (the API). ``roundup`` may be a list of roundup ids
+    with ``tree_ids``: the trees of several roundups in the same one query (the paper page).
 
     One query: the author's name and karma and the text come through joins, so the page needs no
     query per author. The ORM writes the SQL (once per process: see ``_thread_sql``), but the rows
@@ -29,10 +29,15 @@ def thread_rows(roundup, *, tree_id=None, comment_id=None, tree_ids=None, with_b
     narrow, params = None, [getattr(roundup, "pk", roundup)]  # a Roundup or its id
     sql = None
     using = Comment.objects.db
-    if tree_ids is not None:
+    if isinstance(roundup, list | tuple):  # several roundups' trees at once (the paper page)
+        params = [*roundup, *tree_ids]
+        sql = _thread_sql(using, narrow="trees", with_body=with_body, many=True)
+        head, _slot, tail = sql.partition(_IN_ONE)  # the roundups' list, then the trees'
+        sql = head + _in(roundup) + tail.replace(_IN_ONE, _in(tree_ids), 1)
+    elif tree_ids is not None:
         params.extend(tree_ids)
         sql = _thread_sql(using, narrow="trees", with_body=with_body).replace(
-            _IN_ONE, "IN (" + ", ".join(["%s"] * len(tree_ids)) + ")"
+            _IN_ONE, _in(tree_ids)
         )
     elif comment_id is not None:
         narrow = "comment"
@@ -64,17 +69,25 @@ _NARROW_BY = {"tree": "tree_id", "comment": "pk", "trees": "tree_id__in"}
 _IN_ONE = "IN (%s)"  # the one-element list the "trees" shape is compiled with, widened per part
 
 
-def _thread_sql(using: str, *, narrow: str | None, with_body: bool) -> str:
+def _in(values) -> str:
+    return "IN (" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _thread_sql(using: str, *, narrow: str | None, with_body: bool, many: bool = False) -> str:
     """The thread query's SQL, compiled by the ORM once per database and shape, and kept.
 
     Compiling it (four joins, twenty columns) costs about as much as running it for a hundred
     comments, and it only ever differs by its parameters: the roundup's id, then the tree's or the
     comment's.
     """
-    key = (using, narrow, with_body)
+    key = (using, narrow, with_body, many)
     sql = _SQL_CACHE.get(key)
     if sql is None:
-        queryset = Comment.objects.for_thread(_ROUNDUP_SLOT)
+        if many:  # roundup_id IN (...), widened like the tree list; written before it
+            queryset = Comment.objects.filter(roundup_id__in=[_ROUNDUP_SLOT])
+            queryset = queryset.order_by("tree_id", "lft")
+        else:
+            queryset = Comment.objects.for_thread(_ROUNDUP_SLOT)
         expected = [_ROUNDUP_SLOT]
         if narrow is not None:
             slot = [_NARROW_SLOT] if narrow == "trees" else _NARROW_SLOT
@@ -85,7 +98,7 @@ def _thread_sql(using: str, *, narrow: str | None, with_body: bool) -> str:
         sql, params = queryset.query.get_compiler(using).as_sql()
         if list(params) != expected:  # the ORM moved or added parameters: never guess
             raise RuntimeError(f"thread query parameters changed: {params!r}")
-        if narrow == "trees" and sql.count(_IN_ONE) != 1:
+        if narrow == "trees" and sql.count(_IN_ONE) != 1 + many:
             raise RuntimeError("thread query: the tree list is not where it was expected")
         if connections[using].vendor == "sqlite":
             sql = _sqlite_aware_datetimes(sql)
@@ -171,15 +184,3 @@ def last_seen(user, roundup, now):
     )
     return new_since(*found, now) if found else None
 
-
-def paper_counts(roundup) -> dict[int, int]:
-    """Visible comments per paper entry of ``roundup`` (``{entry_id: n}``): one query, for the
-    page's "N comments about this paper" now that a page no longer reads every row."""
-    counts = (
-        Comment.objects.filter(roundup=roundup, state=Comment.State.VISIBLE)
-        .filter(paper_entry__isnull=False)  # the partial index's own condition
-        .values_list("paper_entry_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return dict(counts)

@@ -5,10 +5,10 @@ from functools import cache
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from forum.fasttags import reverse_cached
 from papers.forms import SuggestionForm
 from papers.queries import earlier_coverage
 
@@ -50,7 +50,7 @@ def paper_extras(context, entry, coverage):
     """
     earlier = coverage.get(entry.pk, []) if coverage else []
     counts = context.get("paper_comment_counts")
-    paper_page = reverse("papers:detail", args=[entry.paper_key]) if entry.paper_key else ""
+    paper_page = reverse_cached("papers:detail", [entry.paper_key]) if entry.paper_key else ""
     parts = []
     if earlier:
         links = ", ".join(

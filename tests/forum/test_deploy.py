@@ -82,6 +82,8 @@ def test_whitenoise_serves_collected_static_files_with_debug_off(tmp_path):
         from django.test import Client
 
         assert not settings.DEBUG
+        backend = settings.STORAGES["staticfiles"]["BACKEND"]
+        assert backend == "forum.staticfiles.ManifestStaticFilesStorage", backend
         call_command("collectstatic", "--noinput", verbosity=0)
         url = static("css/thread.css")
         assert url != "/static/css/thread.css", "manifest storage must hash names: " + url

@@ -170,10 +170,10 @@ def test_paper_page_shows_its_discussion_across_roundups(client, django_assert_n
     post(second, body="Unrelated")
     post(second, body="Unrelated reply", parent=post(second, body="Unrelated root"))
     # Intended to prevent an n+1 issue: the entries with roundups and authors (each with its
-    # kept comment count), the trees about the paper, then per roundup that discusses it its
-    # thread rows narrowed to those trees (authors joined in); the same for 3 comments or 300.
+    # kept comment count), the trees about the paper, then the rows of those trees in every
+    # roundup at once (authors joined in); the same for 3 comments or 300, 1 roundup or 5.
     url = reverse("papers:detail", args=["arxiv:1706.03762"])
-    with django_assert_num_queries(2 + 2):
+    with django_assert_num_queries(3):
         response = client.get(url)
     html = response.content.decode()
     ids = [int(i) for i in re.findall(r'<li class="comment[^"]*" id="c(\d+)"', html)]
@@ -187,6 +187,38 @@ def test_paper_page_shows_its_discussion_across_roundups(client, django_assert_n
     client.force_login(make_user())
     html = client.get(url).content.decode()
     assert html.count('class="vote-form') == 3
+
+
+@pytest.mark.parametrize("covering", [1, 4])
+def test_paper_page_queries_do_not_grow_with_its_roundups(
+    client, django_assert_num_queries, session_queries, covering
+):
+    """Three queries (entries, trees, rows) anonymous, and a fixed few more signed in, whether
+    one roundup discusses the paper or several; each roundup's discussion
+    still shows its own comments, in order, under its own heading."""
+    now = timezone.now()
+    roots = []
+    for i in range(covering):
+        roundup = make_roundup(title=f"Week {i}", published_at=now - timedelta(days=7 * i))
+        entry = make_entry(roundup, url="https://arxiv.org/abs/1706.03762")
+        root = post(roundup, body=f"Root {i}", paper_entry=entry)
+        roots.append((root, post(roundup, body=f"Reply {i}", parent=root)))
+        post(roundup, body="Not about it")
+    url = reverse("papers:detail", args=["arxiv:1706.03762"])
+    with django_assert_num_queries(3):
+        html = client.get(url).content.decode()
+    shown = [int(i) for i in re.findall(r'<li class="comment[^"]*" id="c(\d+)"', html)]
+    # Oldest roundup first, as the page lists them; each root followed by its reply.
+    expected = [c.pk for pair in reversed(roots) for c in pair]
+    assert shown == expected
+    assert "Not about it" not in html
+    client.force_login(make_user())
+    # Signed in: the session (session_queries: it depends on the store), the user, the viewer's
+    # votes, their permissions (two: may they moderate), the header's unread count; still none
+    # per roundup.
+    with django_assert_num_queries(3 + 5 + session_queries):
+        html = client.get(url).content.decode()
+    assert html.count('class="vote-form') == 2 * covering
 
 
 def test_a_large_discussion_shows_a_bounded_first_part_with_a_link_to_the_rest(client):

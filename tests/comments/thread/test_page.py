@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 # earlier coverage of the roundup's papers (papers.queries.earlier_coverage, one query).
 ANONYMOUS_PAGE_QUERIES = 4
 # A thread bigger than a part (comments/thread/parts.py) adds the ranking of its top-level
-# comments and the per-paper comment counts (the page no longer reads every row to count them),
-# plus one cache read (the cache_queries fixture) to find its ranking already kept.
-IN_PARTS_QUERIES = 2
+# comments, plus one cache read (the cache_queries fixture) to find its ranking already kept.
+# Its per-paper comment counts are the ones kept on the entries (PaperEntry.comment_count, read
+# with the entries): no query.
+IN_PARTS_QUERIES = 1
 # Logged in adds: the session (the session_queries fixture: it depends on the session store) and
 # the user (auth middleware); the user's and their groups' permissions (loaded once by the role
 # checks, then cached on the user); the read marker; the viewer's votes; and, after the page is

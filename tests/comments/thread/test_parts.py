@@ -268,8 +268,8 @@ def test_api_parts_run_a_fixed_number_of_queries(
 
 
 # The page's later part: the roundup and its entries, the kept ranking (cache), the part's
-# trees, the per-paper counts and the papers' earlier coverage.
-PAGE_LATER_PART_QUERIES = 5
+# trees and the papers' earlier coverage (the per-paper counts are kept on the entries).
+PAGE_LATER_PART_QUERIES = 4
 
 
 @pytest.mark.parametrize("size", [400, 900])
@@ -308,3 +308,47 @@ def test_active_ranks_top_level_comments_by_their_latest_reply(
             break
         data = api_part(anon_api, roundup, cursor=data["next"], limit=2)
     assert shown == [busy.pk, quiet.pk, old.pk]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_the_ranking_query_orders_roots_as_the_tree_does(roundup, reader, other_reader, sort):
+    """``rank_roots`` (one query; on SQLite its column comes back as one JSON array) gives the
+    top-level comments in the order the built tree gives them, in every sort."""
+    from comments.thread.parts import rank_roots
+    from comments.thread.queries import thread_rows
+    from comments.thread.tree import build_tree
+
+    small_trees(roundup, [reader, other_reader])
+    now = timezone.now()
+    ranking = rank_roots(roundup, sort=sort, now=now)
+    built = build_tree(thread_rows(roundup), sort=sort, now=now)
+    assert list(ranking) == [node.comment.tree_id for node in built]
+    assert len(ranking) == 30
+
+
+def test_a_page_in_parts_shows_the_counts_kept_on_its_papers(client, roundup, reader):
+    """A thread too big for one part is not read whole, so "Discuss this paper · N comments"
+    is each entry's kept ``comment_count`` (moved by the comment services), in parts as whole."""
+    from comments.services import comment_create, comment_remove
+    from tests.factories import make_moderator
+
+    entry, other = roundup.entries.order_by("position")[:2]
+    authors = User.objects.bulk_create(User(username=f"w{i}") for i in range(5))
+    make_thread(roundup, PART_COMMENTS + 20, authors)
+    about = [
+        comment_create(roundup=roundup, author=reader, body=f"On it {i}", paper_entry=entry,
+                       enforce_rate_limit=False)
+        for i in range(3)
+    ]  # fmt: skip
+    comment_create(roundup=roundup, author=reader, body="A reply", parent=about[0],
+                   enforce_rate_limit=False)  # fmt: skip
+    comment_remove(comment=about[2], by=make_moderator(), reason="Off topic.")
+    html = page(client, roundup)
+    assert "data-load-more" in html  # the thread came in parts
+    assert '<a href="?paper=1#comments">Discuss this paper</a>\n    · 3 comments' in html
+    assert '<a href="?paper=2#comments">Discuss this paper</a>\n    · 0 comments' in html
+    entry.refresh_from_db()
+    other.refresh_from_db()
+    assert (entry.comment_count, other.comment_count) == (3, 0)
+    narrowed = client.get(roundup.get_absolute_url(), {"paper": "1"}).content.decode()
+    assert 'class="thread-title">3 comments</h2>' in narrowed
