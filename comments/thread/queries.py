@@ -183,4 +183,3 @@ def last_seen(user, roundup, now):
         .first()
     )
     return new_since(*found, now) if found else None
-
