@@ -52,7 +52,8 @@ def _meta(entry) -> str:
 def _abstract(entry, in_feed: bool) -> str:
     if not entry.abstract:
         return ""
-    quote = f'<blockquote class="abstract">{linebreaks(entry.abstract, autoescape=True)}</blockquote>'
+    text = linebreaks(entry.abstract, autoescape=True)
+    quote = f'<blockquote class="abstract">{text}</blockquote>'
     if entry.abstract_is_long and not in_feed:
         return (
             f'\n      <div class="abstract-long">\n        {ABSTRACT_TOGGLE}\n        {quote}\n'
@@ -64,10 +65,8 @@ def _abstract(entry, in_feed: bool) -> str:
 def _opinion(entry) -> str:
     if not entry.opinion_html:
         return ""
-    return (
-        f'\n      <h3>My opinion</h3>\n      <div class="opinion prose">{entry.opinion_html}</div>\n'
-        "    "
-    )
+    opinion = entry.opinion_html
+    return f'\n      <h3>My opinion</h3>\n      <div class="opinion prose">{opinion}</div>\n    '
 
 
 def _code(entry) -> str:
@@ -80,4 +79,5 @@ def _code(entry) -> str:
 def _related(entry) -> str:
     if not entry.related_html:
         return ""
-    return f'\n      <h3>Related</h3>\n      <div class="related prose">{entry.related_html}</div>\n    '
+    related = entry.related_html
+    return f'\n      <h3>Related</h3>\n      <div class="related prose">{related}</div>\n    '
