@@ -9,7 +9,7 @@ import re
 from dataclasses import asdict
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -173,7 +173,9 @@ def roundup_page(request, slug):
 
     Served as ``roundups:detail`` (see forum/urls.py): it is the roundup's thread page.
     """
-    roundup = get_object_or_404(Roundup.objects.visible_to(request.user).for_page(), slug=slug)
+    roundup = Roundup.objects.page_roundup(request.user, slug)
+    if roundup is None:
+        raise Http404("No roundup at this address.")
     previous, following = Roundup.objects.neighbours(roundup)
     context = {
         "roundup": roundup,

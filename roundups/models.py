@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.markdown import render_markdown
+from forum.pinned import pinned
 
 from .papers import paper_key
 
@@ -53,6 +54,14 @@ class Series(models.Model):
         return reverse("roundups:series", args=[self.slug])
 
 
+def _for_page_row(queryset):
+    return queryset.select_related("series", "author")
+
+
+def _entries_of(roundup_id):
+    return PaperEntry.objects.filter(roundup_id=roundup_id).order_by("position", "pk")
+
+
 class RoundupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_filter())
@@ -81,6 +90,32 @@ class RoundupQuerySet(models.QuerySet):
         return self.select_related("series", "author").prefetch_related(
             Prefetch("entries", queryset=PaperEntry.objects.order_by("position", "pk"))
         )
+
+    def page_roundup(self, user, slug):
+        """``visible_to(user).for_page().get(slug=slug)``, or None: the roundup page's two
+        queries with their SQL written once per process (``forum/pinned.py``), every page's
+        fixed cost. The same instances: series and author selected, entries prefetched in order,
+        each entry's ``roundup`` set."""
+        db, base = self.db, self.model.objects  # the shapes are fixed: filters on self do not count
+        if user.is_authenticated and user.is_staff:
+            key, build, values = "staff", lambda s: base.filter(slug=s), [slug]
+        elif user.is_authenticated:
+            key, values = "user", [slug, user.pk]
+            build = lambda s, u: base.filter(published_filter() | Q(author_id=u), slug=s)  # noqa: E731
+        else:
+            key, build, values = "anonymous", lambda s: base.published().filter(slug=s), [slug]
+        found = pinned(f"roundup:{key}", lambda *slots: _for_page_row(build(*slots)), values,
+                       using=db)  # fmt: skip
+        if not found:
+            return None
+        roundup = found[0]
+        entries = pinned("roundup:entries", _entries_of, [roundup.pk], using=db)
+        for entry in entries:  # as prefetch_related leaves them
+            PaperEntry.roundup.field.set_cached_value(entry, roundup)
+        prefetched = roundup.entries.all()
+        prefetched._result_cache, prefetched._prefetch_done = entries, True
+        roundup._prefetched_objects_cache = {"entries": prefetched}
+        return roundup
 
     def neighbours(self, roundup):
         """The published roundups just before and after ``roundup`` in its series.

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from forum.fasttags import reverse_cached
 from papers.forms import SuggestionForm
 from papers.queries import earlier_coverage
+from roundups.body import ENTRY_CLOSE, entry_open, toc_items
 
 register = template.Library()
 
@@ -48,8 +49,39 @@ def paper_extras(context, entry, coverage):
     each of its papers, with a link per earlier roundup, and the template engine cost a
     millisecond a page.
     """
+    return mark_safe(  # noqa: S308 - every value is escaped by _extras
+        _extras(entry, coverage, context.get("paper_comment_counts"), context.get("paper_filter"))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def paper_articles(context, entries, in_feed):
+    """Every entry's ``<article>`` of the roundup body, with its extras (``paper_extras``) unless
+    ``in_feed``. The markup of ``{% for entry in entries %}`` as the template wrote it, from
+    ``roundups/body.py``; the coverage is read here (one query) as ``paper_coverage`` did."""
+    if in_feed:
+        coverage = counts = paper_filter = None
+    else:
+        coverage = earlier_coverage(entries)
+        counts = context.get("paper_comment_counts")
+        paper_filter = context.get("paper_filter")
+    parts = ["\n  "]
+    for number, entry in enumerate(entries, 1):
+        parts.append(entry_open(entry, number, in_feed=bool(in_feed)))
+        if not in_feed:
+            parts.append(_extras(entry, coverage, counts, paper_filter))
+        parts.append(ENTRY_CLOSE)
+    return mark_safe("".join(parts))  # noqa: S308 - roundups/body.py escapes every value
+
+
+@register.simple_tag
+def paper_toc(entries):
+    """The ``<li>`` items of the roundup body's table of contents."""
+    return mark_safe(toc_items(entries))  # noqa: S308 - escaped in roundups/body.py
+
+
+def _extras(entry, coverage, counts, paper_filter) -> str:
     earlier = coverage.get(entry.pk, []) if coverage else []
-    counts = context.get("paper_comment_counts")
     paper_page = reverse_cached("papers:detail", [entry.paper_key]) if entry.paper_key else ""
     parts = []
     if earlier:
@@ -64,7 +96,6 @@ def paper_extras(context, entry, coverage):
         )
     if counts is not None:
         count = counts.get(entry.pk, 0)
-        paper_filter = context.get("paper_filter")
         chosen = paper_filter is not None and paper_filter.pk == entry.pk
         verb = "Discussing" if chosen else "Discuss"
         page_link = (
@@ -77,4 +108,4 @@ def paper_extras(context, entry, coverage):
             f"{verb} this paper</a>\n    · {count} comment{'' if count == 1 else 's'}"
             f"{page_link}\n  </p>"
         )
-    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+    return "\n".join(parts)
