@@ -1,7 +1,7 @@
 """What one reply costs through ``comments.services.comment_create``, many times over.
 
     python -m bench.reply_cost --db sqlite [--replies 400] [--notify] [--compare]
-        [--enqueue with-write|on-commit]
+        [--enqueue with-write|on-commit] [--http]
 
 A fresh database ``<BENCH_DB_NAME>_reply_cost`` (``roundups_bench_reply_cost`` by default; SQLite
 file or PostgreSQL, as the other bench steps: set ``BENCH_DB_NAME`` to keep two checkouts sharing
@@ -22,6 +22,12 @@ stretch far less than wall time (on SQLite it is nearly all of a reply; on Postg
 server's share is left out, so wall time stays the headline there). ``--enqueue
 on-commit`` enqueues the fan-out task after the commit (``forum.tasks.enqueue_on_commit``, an
 autocommit INSERT of its own) instead of inside the reply's transaction, to compare the two.
+
+``--http`` times the reply as a reader's client gets it instead: ``POST
+/api/roundups/{slug}/comments`` with a bearer token, over HTTP to a server running in this
+process (wsgiref on a free loopback port, the whole middleware stack, DEBUG off), from sending
+the request to reading the 201; the same interleaving with and without the receivers, which the
+server thread shares. The CPU line is then the whole process's (client and server).
 """
 
 import argparse
@@ -42,6 +48,7 @@ def main(argv=None) -> None:
     parser.add_argument("--notify", action="store_true")
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--enqueue", choices=("with-write", "on-commit"), default="with-write")
+    parser.add_argument("--http", action="store_true")
     args = parser.parse_args(argv)
     common.recreate_database(args.db, NAME)
     common.setup(args.db, name=NAME)
@@ -51,13 +58,16 @@ def main(argv=None) -> None:
 
         notification_services.enqueue_with_write = tasks.enqueue_on_commit
     try:
-        samples, bare, cpu = _measure(args.replies, notify=args.notify, compare=args.compare)
+        samples, bare, cpu = _measure(
+            args.replies, notify=args.notify, compare=args.compare, http=args.http
+        )
     finally:
         from django.db import connections
 
         connections.close_all()
         common.drop_database(args.db, NAME)
-    label = f"[{args.db}] reply{' that notifies' if args.notify else ''}"
+    label = f"[{args.db}] reply{' over HTTP' if args.http else ''}"
+    label += " that notifies" if args.notify else ""
     if args.compare:
         label += f" (enqueue {args.enqueue})"
     print(
@@ -72,7 +82,7 @@ def _report_compare(args, samples, bare, cpu) -> None:
     added = statistics.median(samples) - statistics.median(bare)
     cpu_with, cpu_without = (statistics.median(c) for c in cpu)
     cpu_pct = (cpu_with - cpu_without) / cpu_without * 100
-    common.write_result(args.db, "notify_cost", {
+    common.write_result(args.db, "notify_cost_http" if args.http else "notify_cost", {
         "replies": len(samples), "enqueue": args.enqueue,
         "with_ms": statistics.median(samples) * 1000,
         "without_ms": statistics.median(bare) * 1000,
@@ -90,7 +100,7 @@ def _report_compare(args, samples, bare, cpu) -> None:
     )
 
 
-def _measure(replies: int, *, notify: bool, compare: bool) -> tuple[list[float], list[float]]:
+def _measure(replies: int, *, notify: bool, compare: bool, http: bool = False):
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.utils import timezone
@@ -113,19 +123,59 @@ def _measure(replies: int, *, notify: bool, compare: bool) -> tuple[list[float],
     rng = random.Random(1)
     receivers = list(hooks.comment_posted)
     samples, bare, cpu = [], [], ([], [])
+    if http:
+        reply, clock = _http_reply(poster, roundup), time.process_time
+    else:
+
+        def reply(parent, body):
+            services.comment_create(roundup=roundup, author=poster, parent=parent, body=body,
+                                    enforce_rate_limit=False)  # fmt: skip
+
+        clock = time.thread_time
     for n in range(replies * (2 if compare else 1)):
         without = compare and n % 2 == 1
         hooks.comment_posted[:] = [] if without else receivers
         parent = rng.choice(roots)
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        services.comment_create(
-            roundup=roundup, author=poster, parent=parent, body=f"A *reply* {n}",
-            enforce_rate_limit=False,
-        )  # fmt: skip
+        started, started_cpu = time.perf_counter(), clock()
+        reply(parent, f"A *reply* {n}")
         (bare if without else samples).append(time.perf_counter() - started)
-        cpu[1 if without else 0].append(time.thread_time() - started_cpu)
+        cpu[1 if without else 0].append(clock() - started_cpu)
     hooks.comment_posted[:] = receivers
     return samples, bare, cpu
+
+
+def _http_reply(poster, roundup):
+    """A function posting one reply over HTTP to a server thread of this process (``--http``)."""
+    import http.client
+    import json
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.wsgi import get_wsgi_application
+
+    from api.models import ApiToken
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    (common.RESULTS / "static").mkdir(exist_ok=True)  # STATIC_ROOT: whitenoise looks for it
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _row, token = ApiToken.objects.issue(poster, name="reply cost")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    path = f"/api/roundups/{roundup.slug}/comments"
+
+    def reply(parent, body):
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+        connection.request("POST", path, json.dumps({"body": body, "parent": parent.pk}), headers)
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        if response.status != 201:
+            raise SystemExit(f"reply over HTTP answered {response.status}: {answer[:300]!r}")
+
+    return reply
 
 
 if __name__ == "__main__":
