@@ -207,6 +207,30 @@ def test_reply_and_vote_on_the_paper_page(open_tab, js, author, reader):
     tab.finish()
 
 
+def test_paper_page_has_the_thread_keys_their_help_and_the_skip_link(open_tab, author, reader):
+    other = factories.make_user()
+    entry, comments = _paper_chain(author, reader, other, 2)
+    tab = open_tab()
+    page = tab.page
+    tab.goto(f"/papers/{entry.paper_key}/")
+    page.keyboard.press("Tab")  # the first stop: the way to the discussion
+    skip = page.get_by_role("link", name="Skip to discussion")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#discussion$"))
+    current = page.locator(".thread .comment.is-current")
+    page.keyboard.press("j")
+    expect(current).to_have_attribute("id", f"c{comments[0].pk}")
+    page.keyboard.press("j")
+    expect(current).to_have_attribute("id", f"c{comments[1].pk}")
+    page.keyboard.press("?")
+    help_ = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(help_).to_be_hidden()
+    tab.finish()
+
+
 def test_paper_page_thread_is_clean_for_axe(open_tab, author, reader):
     if not AXE.exists():
         return
