@@ -10,8 +10,6 @@ import random
 import threading
 from collections import defaultdict
 
-import pytest
-from django.conf import settings
 from django.db import connections
 
 from comments.integrity import check_threads
@@ -19,17 +17,9 @@ from comments.models import Comment, Karma, Vote
 from comments.services import comment_create, comment_delete, comment_remove, vote_cast
 from forum.errors import InvalidInput
 from tests import factories
+from tests.support.databases import postgres_race_marks
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not settings.IS_POSTGRES,
-        reason="SQLite has one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL",
-    ),
-    # Real commits, so other connections see them. The flush after each test would also delete
-    # the roles the data migration made; serialized_rollback puts them back for later tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = postgres_race_marks()
 
 WRITERS = 8
 COMMENTS_EACH = 25

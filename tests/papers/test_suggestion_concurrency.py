@@ -3,22 +3,14 @@ opens one suggestion (the rest merged into it), and +1s at once are each counted
 
 import threading
 
-import pytest
-from django.conf import settings
 from django.db import connections
 
 from papers.models import PaperSuggestion, SuggestionSupport
 from papers.services import suggestion_create, suggestion_support
 from tests import factories
+from tests.support.databases import postgres_race_marks
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not settings.IS_POSTGRES,
-        reason="SQLite has one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = postgres_race_marks()
 
 READERS = 6
 

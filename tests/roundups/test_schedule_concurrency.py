@@ -12,8 +12,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -24,17 +22,9 @@ from roundups.models import Roundup
 from roundups.services import roundup_schedule
 from roundups.tasks import publish_scheduled
 from tests import factories
+from tests.support.databases import postgres_race_marks
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not settings.IS_POSTGRES,
-        reason="SQLite has one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL",
-    ),
-    # Real commits, so the workers' connections see the rows; serialized_rollback puts back the
-    # roles the flush deletes, for later tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = postgres_race_marks()
 
 DRAFTS = 4
 HOLD_SECONDS = 0.3  # how long the first publisher keeps the row locked

@@ -44,3 +44,20 @@ def database_url(tmp_path, name: str):
             yield url
     else:
         yield f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+
+
+def postgres_race_marks() -> list:
+    """``pytestmark`` of a module racing real transactions against each other: PostgreSQL only
+    (SQLite has one writer at a time), with real commits so the other connections see the rows;
+    ``serialized_rollback`` puts back the rows data migrations made (the roles) after the flush."""
+    import pytest
+    from django.conf import settings
+
+    return [
+        pytest.mark.postgres,
+        pytest.mark.skipif(
+            not settings.IS_POSTGRES,
+            reason="SQLite has one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL",
+        ),
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ]
