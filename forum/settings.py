@@ -96,6 +96,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "notifications.context_processors.unread",
                 "papers.context_processors.open_suggestions",
+                "papers.context_processors.search_query",
             ],
             # {% url %} with its answers remembered (forum/fasttags.py).
             "builtins": ["forum.fasttags"],

@@ -384,7 +384,9 @@ def _thread_context(request, roundup) -> dict:
     )
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
-    context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
+    # Only a reader who may comment sees the form (a Django form deep-copies its fields).
+    if context["can_comment"]:
+        context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
     context["lock_form"] = LockForm() if may_lock(request.user) else None
     return context
 
