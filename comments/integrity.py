@@ -9,8 +9,7 @@ A check reads both and lists
 every place they disagree; a repair re-derives the index and the counters from the
 truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
-``Roundup.thread_version`` is not checked (it counts nothing; it only has to move): a repair that
-changes anything moves it on for every roundup it looked at, so no kept ranking outlives it.
+``Roundup.thread_version`` is not checked: it counts nothing, it only has to move (repairs move it).
 """
 
 from collections import defaultdict
