@@ -307,8 +307,11 @@ def load_thread(spec: ThreadSpec, *, roundup, users=None, pool=None) -> list:
                     )
         _insert(Vote, votes)
         _reset_sequences(Comment, Vote)
-        # Every generated comment is visible: count them as comment_create would have.
-        Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + spec.n)
+        # Every generated comment is visible: count them as comment_create would have, and move
+        # the thread's version as it and vote_cast would (a ranking kept before is stale).
+        Roundup.objects.filter(pk=roundup.pk).update(
+            comment_count=F("comment_count") + spec.n, thread_version=F("thread_version") + 1
+        )
     return ids
 
 

@@ -316,11 +316,16 @@ def measure_votes() -> dict:
 
 
 def _recount(roundup) -> None:
-    """The posts counted by ``comment_create`` were deleted again: count the thread afresh."""
+    """The posts counted by ``comment_create`` were deleted again: count the thread afresh, and
+    move its version on (a ranking kept with the deleted posts in it is stale)."""
+    from django.db.models import F
+
     from comments.models import Comment
 
     visible = Comment.objects.filter(roundup=roundup, state=Comment.State.VISIBLE).count()
-    type(roundup).objects.filter(pk=roundup.pk).update(comment_count=visible)
+    type(roundup).objects.filter(pk=roundup.pk).update(
+        comment_count=visible, thread_version=F("thread_version") + 1
+    )
 
 
 def main(argv=None) -> None:

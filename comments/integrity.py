@@ -9,6 +9,7 @@ A check reads both and lists
 every place they disagree; a repair re-derives the index and the counters from the
 truth, under the same locks the services take (``comments/locks.py``), so it can run while
 the site is up.
+``Roundup.thread_version`` is not checked: it counts nothing, it only has to move (repairs move it).
 """
 
 from collections import defaultdict
@@ -429,7 +430,19 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
         changes.extend(_repair_karma(roundup))
         changes.extend(_repair_comment_counts(report.bad_comment_counts))
         changes.extend(repair_paper_counts(report))
+        if changes:
+            _threads_changed(roundup)
     return changes, check_threads(roundup=roundup)
+
+
+def _threads_changed(roundup) -> None:
+    """Move on ``thread_version`` of every roundup in the repair's scope (``_scope``): a new
+    tree_id or score reorders a thread as a post or a vote does. Last, after the row locks above,
+    as the services take the roundup's row last."""
+    roundups = Roundup.objects.all()
+    if roundup is not None:
+        roundups = roundups.filter(pk__in=_scope(roundup).values("roundup_id"))
+    roundups.update(thread_version=F("thread_version") + 1)
 
 
 def _repair_trees(report, locked) -> list[str]:

@@ -201,7 +201,7 @@ def comment_create(
                 comment.paper_entry_id = parent.paper_entry_id  # the root's, passed down
             comment.save()  # the tree row first: the text row's key is its id
             CommentText.objects.create(comment=comment, body=body, body_html=body_html)
-            _count_visible(roundup.pk, +1, comment.paper_entry_id)
+            _count_visible(roundup.pk, +1, comment.paper_entry_id)  # and thread_version
             fire(hooks.comment_posted, comment=comment, mentioned_ids=list(mentioned.values()))
     except BaseException:
         if rate_key is not None:
@@ -370,6 +370,10 @@ def _record_vote(locked: Comment, user, existing, value, axis, strong, weight) -
     )
     if axis == Vote.Axis.APPROVAL:
         karma_add(locked.author_id, delta)
+    # Either axis moves a sort (top and hot by score, best by the up and down counts,
+    # controversial by agreement): the thread's kept rankings are stale. The one statement a
+    # vote adds; last, so the roundup's row is locked only until the commit just after.
+    _thread_changed(locked.roundup_id)
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,8 @@ def comment_edit(*, comment: Comment, by, body, reason="") -> Comment:
         )
         # update(), not save(): an MPTT save may try to move the node. The text is its own row.
         CommentText.objects.filter(pk=comment.pk).update(body=plan.body, body_html=body_html)
+        # No sort reads the text or the edit time, so an edit leaves ``thread_version`` alone
+        # (a sort that ranked by either would make this write bump it too).
         Comment.objects.filter(pk=comment.pk).update(edited_at=now, edited_by=by)
         old_names = set(find_mentions(current.text.body))
         added = [pk for name, pk in mentioned.items() if name not in old_names]
@@ -537,7 +543,8 @@ def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
 
     One conditional UPDATE: an author's delete racing a moderator's remove cannot overwrite it,
     whatever state the caller's copy of the comment showed. The roundup's count of visible
-    comments moves with it, in the same transaction.
+    comments and its ``thread_version`` move with it, in the same transaction (a placeholder
+    shows or goes, ``active`` ranks by visible replies).
     """
     changed = Comment.objects.filter(pk=comment.pk, state=allowed_from).update(state=state)
     if changed:
@@ -550,19 +557,20 @@ def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
 
 def _count_visible(roundup_id: int, delta: int, paper_entry_id: int | None = None) -> None:
     """Move ``Roundup.comment_count`` by ``delta``, and for a comment about a paper its entry's
-    and its ``Paper``'s counts: called inside the transaction that changed a comment's
-    visibility, after that change (the row locks it takes are then held only briefly).
+    and its ``Paper``'s counts; and move the roundup's ``thread_version`` on, in the same UPDATE
+    (a post or a change of state costs no statement more for it): called inside the transaction
+    that posted a comment or changed its state, after that change (the row locks it takes are
+    then held only briefly).
 
     Relative, so concurrent changes add up; a decrement never takes a count below 0 (a count
-    that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete). The
-    SQL is written here rather than by the ORM's ``update(F(...))``: compiling that query on
-    every post cost a fifth of a reply on SQLite (see the issue #8 note in bench/findings.md).
+    that drifted is for ``check_threads --repair`` to fix, not a reason to refuse a delete), and
+    the version moves even then. The SQL is written here rather than by the ORM's
+    ``update(F(...))``: compiling that query on every post cost a fifth of a reply on SQLite (see
+    the issue #8 note in bench/findings.md).
     """
-    if delta == 0:
-        return
     with connections[Roundup.objects.db].cursor() as cursor:
-        cursor.execute(*_count_sql(Roundup._meta.db_table, "id = %s", [roundup_id], delta))
-        if paper_entry_id is not None:
+        cursor.execute(*_thread_sql(roundup_id, delta))
+        if paper_entry_id is not None and delta:
             entry = PaperEntry._meta.db_table
             cursor.execute(*_count_sql(entry, "id = %s", [paper_entry_id], delta))
             # The paper's row counts the entries of published roundups: a comment is only ever
@@ -574,6 +582,29 @@ def _count_visible(roundup_id: int, delta: int, paper_entry_id: int | None = Non
             )
             params = [paper_entry_id, Roundup.Status.PUBLISHED]
             cursor.execute(*_count_sql(Paper._meta.db_table, of_entry, params, delta))
+
+
+def _thread_changed(roundup_id: int) -> None:
+    """Move the roundup's ``thread_version`` on, for a write that changes how its thread ranks
+    without changing its count (a vote): inside that write's transaction, one UPDATE."""
+    _count_visible(roundup_id, 0)
+
+
+def _thread_sql(roundup_id: int, delta: int) -> tuple[str, list]:
+    """The roundup row's UPDATE: ``comment_count`` moved by ``delta`` (never below 0: then left
+    as it is) and ``thread_version`` by one."""
+    sets, params = ["thread_version = thread_version + 1"], []
+    if delta > 0:
+        sets.append("comment_count = comment_count + %s")
+        params = [delta]
+    elif delta < 0:
+        sets.append(
+            "comment_count = CASE WHEN comment_count >= %s THEN comment_count + %s"
+            " ELSE comment_count END"
+        )
+        params = [-delta, delta]
+    sql = f"UPDATE {Roundup._meta.db_table} SET {', '.join(sets)} WHERE id = %s"
+    return sql, [*params, roundup_id]
 
 
 def _count_sql(table: str, where: str, params: list, delta: int) -> tuple[str, list]:

@@ -160,7 +160,7 @@ class RoundupQuerySet(models.QuerySet):
 
 
 # Written by update() only: save() of an existing roundup leaves them out (see Roundup.save).
-UNSAVED_FIELDS = ("id", "comment_count")
+UNSAVED_FIELDS = ("id", "comment_count", "thread_version")
 
 
 # Reading time: an adult reads about 230 words a minute on a screen (the figure most reading-time
@@ -208,6 +208,12 @@ class Roundup(models.Model):
     # Visible comments: moved by comments/services.py in the transaction of each change of
     # visibility, checked and repaired by check_threads, so lists never count per row.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Moves (+1, in the write's own transaction) on every write that can change how any sort
+    # ranks the top-level comments, or which there are: a post at any level, a change of state,
+    # a vote on either axis (comments/services.py), a repair (check_threads). A first part of a
+    # thread reuses its kept ranking while this is unchanged (comments/thread/parts.py). Only
+    # ever written by one relative UPDATE: never by save() (UNSAVED_FIELDS), so never backwards.
+    thread_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -458,6 +458,8 @@ def _replace_entries(roundup: Roundup, entries: list[tuple[PaperEntry, int | Non
         entry.save()
     leftover = set(existing) - kept
     if leftover:
+        # Their comments lose their paper (SET NULL) without a move of ``thread_version``: only
+        # the gone entry's own filter ranked by it, and no page can ask for that any more.
         PaperEntry.objects.filter(pk__in=leftover).delete()
 
 

@@ -89,8 +89,8 @@ def make_comment(*, roundup, author, body="A comment.", parent=None, state=None,
         comment.state = state
     comment.save()
     CommentText.objects.create(comment=comment, body=body, body_html=render_markdown(body))
-    if comment.state == Comment.State.VISIBLE:
-        _count_visible(roundup.pk, +1, comment.paper_entry_id)
+    # The count if visible, and the thread's version always (a placeholder changes the thread).
+    _count_visible(roundup.pk, int(comment.state == Comment.State.VISIBLE), comment.paper_entry_id)
     return comment
 
 

@@ -26,6 +26,16 @@ the ranking is computed again and kept going if its digest is unchanged; otherwi
 has expired (400, start again). Cursors are signed (``django.core.signing``): a tampered or
 made-up one is a 400, never a guess.
 
+A first part does not rank every top-level comment on each view either: ``first_ranking`` keeps
+its start (``HEAD_IDS`` ids, its digest, length and moment) under the thread's version
+(``Roundup.thread_version``, moved in the transaction of every post, change of state and vote),
+the sort and the paper, and a first part of an unchanged thread reads that one entry instead of
+the ranking query. The version comes with the roundup row the view has already read, so it costs
+no query, and a ranking kept under it was computed after that version was committed: it is never
+older than the thread the reader's row shows. ``hot`` decays with time, so its entry is also
+keyed by a ``HOT_BUCKET_SECONDS`` bucket and ranked at the bucket's start, which is its cursors'
+moment: every reader in the bucket shares it, and a later part ranks exactly as the first did.
+
 No OFFSET anywhere: the ranking reads the siblings' sort keys in one query (``rank_roots``),
 and a part reads the trees of its window of siblings by ``tree_id`` (``queries.thread_rows``).
 """
@@ -62,8 +72,18 @@ MAX_PART_COMMENTS = 500
 REPLIES_SHOWN = 5
 # How long a frozen ranking is kept for its cursors: a reading session, with room to spare.
 RANKING_SECONDS = 6 * 3600
+# ``hot`` decays with time, so a kept first ranking of it serves one minute of readers, all
+# ranked at the minute's start: a comment's decay moves its place far more slowly than that
+# (hours: tree.hot_score), and one ranking query a minute is nothing at the views a busy
+# thread gets.
+HOT_BUCKET_SECONDS = 60
+# What a first part keeps of its ranking under the thread's version: the window of the largest
+# part a client may ask for (``MAX_PART_COMMENTS``), 2 KB whatever the thread's size; a first
+# part that needs more (a link to a comment further down) ranks afresh.
+HEAD_IDS = int(MAX_PART_COMMENTS * ROOTS_READ)
 _SALT = "comments.thread.parts"
 _CACHE_PREFIX = "thread-ranking:"
+_FIRST_PREFIX = "thread-first:"
 
 
 @dataclass(frozen=True)
@@ -115,10 +135,13 @@ def digest_of(ranking: list[int], *, scope: tuple) -> str:
     return hasher.hexdigest()
 
 
-def keep_ranking(digest: str, ranking: list[int]) -> None:
-    """Keep ``ranking`` for its cursors, unless a reader who saw the same order already did."""
+def keep_ranking(digest: str, ranking: list[int], *, renew: bool = False) -> None:
+    """Keep ``ranking`` for its cursors, unless a reader who saw the same order already did
+    (``renew``: and then keep theirs ``RANKING_SECONDS`` from now)."""
     key = _CACHE_PREFIX + digest
-    if not cache.has_key(key):  # asks without fetching it back: ~100 KB at 12,500 roots
+    # Both ask without fetching it back: ~100 KB at 12,500 roots.
+    kept = cache.touch(key, RANKING_SECONDS) if renew else cache.has_key(key)
+    if not kept:
         stored = ranking if isinstance(ranking, array) else array("q", ranking)
         cache.set(key, stored.tobytes(), RANKING_SECONDS)
 
@@ -208,6 +231,59 @@ class _RankNode:
         self.last_activity = self.comment.created_at
 
 
+# --- a first part's ranking, kept under the thread's version ----------------------------------
+
+
+@dataclass(frozen=True)
+class FirstRanking:
+    """The ranking a first part starts: ``ids`` is all of it when just computed, its first
+    ``HEAD_IDS`` when kept; ``length`` counts all of it; ``taken_at`` is its moment."""
+
+    ids: array
+    length: int
+    digest: str
+    taken_at: float
+
+
+def first_ranking(roundup, *, sort: str, now: datetime, paper_id=None,
+                  whole: bool = False) -> FirstRanking:  # fmt: skip
+    """The ranking of ``roundup``'s top-level comments for a first part: the one kept under the
+    thread's version (one cache read, no query), or ``rank_roots`` (then kept). ``whole``: the
+    whole ranking is needed (a link to a comment), so it is computed.
+
+    ``roundup.thread_version`` must come from the row as read for this request (the page's and
+    the API's roundup): a ranking is then never older than the thread the row shows.
+    """
+    key, moment = _first_key(roundup, sort, paper_id, now)
+    if not whole:
+        kept = cache.get(key)
+        if kept is not None:
+            digest, taken_at, length, head = kept
+            return FirstRanking(array("q", head), length, digest, taken_at)
+    ids = rank_roots(roundup, sort=sort, now=moment, paper_id=paper_id)
+    digest = digest_of(ids, scope=(roundup.pk, 0, sort, paper_id or 0))
+    ranking = FirstRanking(ids, len(ids), digest, moment.timestamp())
+    if len(ids) > 1:
+        # Whenever a part could leave some out (a client's part may be one comment long), its
+        # cursors must find the ranking: kept at least as long as the entry below, which hands
+        # them out.
+        keep_ranking(ranking.digest, ids, renew=True)
+    head = ids[:HEAD_IDS].tobytes()
+    timeout = HOT_BUCKET_SECONDS if sort == "hot" else RANKING_SECONDS
+    cache.set(key, (ranking.digest, ranking.taken_at, ranking.length, head), timeout)
+    return ranking
+
+
+def _first_key(roundup, sort, paper_id, now) -> tuple[str, datetime]:
+    """The cache key of a first part's kept ranking, and the moment it ranks at: ``now``, or for
+    ``hot`` the start of ``now``'s ``HOT_BUCKET_SECONDS`` bucket (in the key too)."""
+    key = f"{_FIRST_PREFIX}{roundup.pk}:{sort}:{paper_id or 0}:{roundup.thread_version}"
+    if sort != "hot":
+        return key, now
+    bucket = int(now.timestamp() // HOT_BUCKET_SECONDS)
+    return f"{key}:{bucket}", datetime.fromtimestamp(bucket * HOT_BUCKET_SECONDS, UTC)
+
+
 # --- cutting a part out of a built forest ------------------------------------------------------
 
 
@@ -273,15 +349,17 @@ class Part:
 def roots_part(roundup, *, sort, now, paper_id=None, cursor=None, budget=PART_COMMENTS,
                around=None, with_body=False, max_depth=MAX_DEPTH, rows=None) -> Part:  # fmt: skip
     """A part of the roundup's top-level comments with their replies: two queries (the ranking,
-    or on a later part the kept ranking; then the window's trees).
+    or the kept ranking from the cache: a later part's, or an unchanged thread's first part's;
+    then the window's trees).
 
     ``rows``: the whole thread, already read (a small thread: see ``fits_whole``); the ranking is
     then the built forest's order and no query is run. ``around``: a comment (``tree_id`` and
     the ids down to it) the part must show: the first part when it holds it, else the part that
     starts at its top-level comment.
     """
+    length = digest = None  # the ranking's own, unless a kept first ranking says otherwise
     if rows is not None:
-        moment, start = now, 0
+        taken_at, start = now.timestamp(), 0
         forest = build_tree(rows, sort=sort, now=now)
         ranking = [node.comment.tree_id for node in forest]
 
@@ -291,14 +369,17 @@ def roots_part(roundup, *, sort, now, paper_id=None, cursor=None, budget=PART_CO
     elif cursor is not None:
         cursor.check(roundup_id=roundup.pk, parent_id=None)
         sort, paper_id, start = cursor.sort, cursor.paper_id or None, cursor.index
-        moment = datetime.fromtimestamp(cursor.taken_at, UTC)
+        taken_at, digest = cursor.taken_at, cursor.digest
+        moment = datetime.fromtimestamp(taken_at, UTC)
         ranking = _ranking_for(
             cursor, lambda: rank_roots(roundup, sort=sort, now=moment, paper_id=paper_id)
         )
     else:
-        moment, start = now, 0
-        ranking = rank_roots(roundup, sort=sort, now=now, paper_id=paper_id)
-    scope = (roundup.pk, 0, sort, paper_id or 0, moment.timestamp())
+        start = 0
+        whole = around is not None or int(budget * ROOTS_READ) > HEAD_IDS
+        first = first_ranking(roundup, sort=sort, now=now, paper_id=paper_id, whole=whole)
+        ranking, length, digest, taken_at = first.ids, first.length, first.digest, first.taken_at
+    scope = (roundup.pk, 0, sort, paper_id or 0, taken_at)
     keep = frozenset(around.path) if around is not None else frozenset()
     if rows is None:
         fetch = _window_fetcher(roundup, sort=sort, now=now, with_body=with_body)
@@ -311,7 +392,8 @@ def roots_part(roundup, *, sort, now, paper_id=None, cursor=None, budget=PART_CO
         if around.tree_id in ranking:  # a later part: start it at the linked comment's tree
             start = ranking.index(around.tree_id)
             taken, shown, consumed = _take(fetch(ranking, start, budget), budget, max_depth, keep)
-    return _part(ranking, scope, taken, shown, start, start + consumed, cursor)
+    end = start + consumed
+    return _part(ranking, scope, taken, shown, start, end, length=length, digest=digest)
 
 
 def fits_whole(roundup) -> bool:
@@ -346,13 +428,15 @@ def _take(fetched, budget, max_depth, keep):
     return taken, shown, consumed
 
 
-def _part(ranking, scope, taken, shown, start, end, cursor) -> Part:
-    """The part, with a cursor for the next when the ranking goes on (kept for it, if new)."""
+def _part(ranking, scope, taken, shown, start, end, *, length=None, digest=None) -> Part:
+    """The part, with a cursor for the next when the ranking goes on (kept for it, if new).
+
+    ``digest``: the ranking's, already kept (a cursor's, or a first ranking's); ``length``: the
+    ranking's when ``ranking`` is only its start (a kept first ranking).
+    """
     following = None
-    if end < len(ranking):
-        if cursor is not None:
-            digest = cursor.digest
-        else:
+    if end < (len(ranking) if length is None else length):
+        if digest is None:
             digest = digest_of(ranking, scope=scope[:4])  # not the moment: see digest_of
             keep_ranking(digest, ranking)
         roundup_id, parent_id, sort, paper_id, taken_at = scope
@@ -407,7 +491,8 @@ def replies_part(roundup, comment_id, forest, *, sort, now, cursor=None, budget=
     target.children = taken
     taken_at = cursor.taken_at if cursor is not None else now.timestamp()
     scope = (roundup.pk, comment_id, sort if cursor is None else cursor.sort, 0, taken_at)
-    return _part(ranking, scope, [target], shown, start, end, cursor)
+    digest = cursor.digest if cursor is not None else None
+    return _part(ranking, scope, [target], shown, start, end, digest=digest)
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,21 @@ def test_broken_counters_are_recounted_from_votes(threads):
     ) == [(2, 2, 0), (-1, 0, 1)]  # fmt: skip
 
 
+def test_a_repair_moves_the_thread_version_and_a_clean_check_does_not(threads, roundup):
+    """A repaired score reorders the thread as a vote does: the first part's kept ranking
+    (comments/thread/parts.py, under ``thread_version``) must not be reused after it."""
+    from roundups.models import Roundup
+
+    def version():
+        return Roundup.objects.values_list("thread_version", flat=True).get(pk=roundup.pk)
+
+    before = version()
+    assert run("--repair")[0] == 0 and version() == before  # nothing to repair: nothing moves
+    Comment.objects.filter(pk=threads["b"].pk).update(score=9)
+    assert run("--repair", "--roundup", roundup.slug)[0] == 0
+    assert version() == before + 1
+
+
 def test_parent_cycle_cannot_be_repaired_and_exits_non_zero(threads):
     a1, a1x = threads["a1"], threads["a1x"]
     Comment.objects.filter(pk=a1.pk).update(parent=a1x.pk)

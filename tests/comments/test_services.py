@@ -595,3 +595,45 @@ def test_every_root_is_its_own_tree(roundup, author, reader):
     tree_ids = [r.tree_id for r in roots]
     assert len(set(tree_ids)) == 3
     assert all((r.lft, r.rght, r.level) == (1, 2, 0) for r in roots)
+
+
+def test_every_write_that_can_reorder_a_thread_moves_its_version(
+    roundup, reader, other_reader, moderator
+):
+    """``Roundup.thread_version``, under which a first part keeps its ranking (comments/thread/
+    parts.py): moved by posts at any level, votes on both axes, deletes, removals and restores;
+    not by an edit (no sort reads the text) nor by a vote cast again unchanged."""
+
+    def version():
+        return Roundup.objects.values_list("thread_version", flat=True).get(pk=roundup.pk)
+
+    steps = []
+    root = post(roundup, reader, "root")
+    steps.append(version())
+    reply = post(roundup, other_reader, "reply", parent=root)
+    steps.append(version())
+    vote_cast(comment=root, user=other_reader, value=1)
+    steps.append(version())
+    vote_cast(comment=root, user=other_reader, value=1)  # the same vote: nothing changes
+    steps.append(version())
+    vote_cast(comment=root, user=other_reader, value=-1, axis="agreement")
+    steps.append(version())
+    comment_edit(comment=reply, by=other_reader, body="reply, edited")
+    steps.append(version())
+    comment_remove(comment=reply, by=moderator, reason="Off topic.")
+    steps.append(version())
+    comment_restore(comment=reply, by=moderator, reason="On topic after all.")
+    steps.append(version())
+    comment_delete(comment=reply, by=other_reader)
+    steps.append(version())
+    assert steps == [1, 2, 3, 3, 4, 4, 5, 6, 7]
+
+
+def test_a_roundup_saved_from_a_stale_copy_keeps_its_thread_version(roundup, reader):
+    """The version only ever moves forward: a save() of a copy read before a post leaves it
+    alone (a version moved back could meet a ranking kept for another state of the thread)."""
+    stale = Roundup.objects.get(pk=roundup.pk)
+    post(roundup, reader)
+    stale.title = "Retitled"
+    stale.save()
+    assert Roundup.objects.values_list("thread_version", flat=True).get(pk=roundup.pk) == 1

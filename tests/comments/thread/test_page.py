@@ -24,11 +24,13 @@ pytestmark = pytest.mark.django_db
 # Anonymous: the roundup, its entries, the thread (authors' names and karma joined in), and the
 # earlier coverage of the roundup's papers (papers.queries.earlier_coverage, one query).
 ANONYMOUS_PAGE_QUERIES = 4
-# A thread bigger than a part (comments/thread/parts.py) adds the ranking of its top-level
-# comments, plus one cache read (the cache_queries fixture) to find its ranking already kept.
+# A thread bigger than a part (comments/thread/parts.py) reads its window of trees instead of
+# the whole thread, and one cache read (the cache_queries fixture) finds the ranking of its
+# top-level comments kept under the thread's version by the first reader: no ranking query
+# while the thread is unchanged (it was 1 before, when every view ranked every root).
 # Its per-paper comment counts are the ones kept on the entries (PaperEntry.comment_count, read
 # with the entries): no query.
-IN_PARTS_QUERIES = 1
+IN_PARTS_QUERIES = 0
 # Logged in adds: the session (the session_queries fixture: it depends on the session store) and
 # the user (auth middleware); the user's and their groups' permissions (loaded once by the role
 # checks, then cached on the user); the read marker; the viewer's votes; and, after the page is
@@ -101,8 +103,10 @@ def make_thread(roundup, n, authors, *, seed=7):
         CommentText(comment_id=row.id, body=f"Comment {i}", body_html=f"<p>Comment {i}</p>")
         for i, row in enumerate(rows)
     )
-    # As comment_create would have counted them (all visible).
-    Roundup.objects.filter(pk=roundup.pk).update(comment_count=F("comment_count") + n)
+    # As comment_create would have counted them (all visible), and moved the thread's version.
+    Roundup.objects.filter(pk=roundup.pk).update(
+        comment_count=F("comment_count") + n, thread_version=F("thread_version") + 1
+    )
     Comment.objects.rebuild()
     return list(Comment.objects.filter(pk__in=[row.id for row in rows]).order_by("pk"))
 

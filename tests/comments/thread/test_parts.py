@@ -246,9 +246,10 @@ def test_load_more_as_json_is_the_part_alone(client, roundup, reader, monkeypatc
 
 
 # Intended to prevent an n+1 issue in parts: a later part costs what the first one does.
-# The API's first part: the roundup, the ranking, the part's trees; one cache read finds the
-# ranking kept. A later part: the roundup, the kept ranking (cache), the part's trees.
-API_FIRST_PART_QUERIES = 3
+# The API's first part of an unchanged thread: the roundup, the part's trees; one cache read
+# finds the ranking kept under the thread's version (no ranking query: it was 3 when every view
+# ranked every root). A later part: the roundup, the kept ranking (cache), the part's trees.
+API_FIRST_PART_QUERIES = 2
 API_LATER_PART_QUERIES = 2
 
 
@@ -352,3 +353,96 @@ def test_a_page_in_parts_shows_the_counts_kept_on_its_papers(client, roundup, re
     assert (entry.comment_count, other.comment_count) == (3, 0)
     narrowed = client.get(roundup.get_absolute_url(), {"paper": "1"}).content.decode()
     assert 'class="thread-title">3 comments</h2>' in narrowed
+
+
+# --- a first part's ranking, kept under the thread's version --------------------------------
+
+
+def thread_queries(captured) -> int:
+    """The queries of a request that are not the database cache's own (reads, writes and their
+    savepoints): the same count whichever cache the run has."""
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    table = cache["LOCATION"] if cache["BACKEND"].endswith("DatabaseCache") else None
+    return sum(
+        1
+        for query in captured.captured_queries
+        if "SAVEPOINT" not in query["sql"] and not (table and table in query["sql"])
+    )
+
+
+def first_part(anon_api, roundup, **params):
+    """The API's first part, and the queries it ran: all of them, and the thread's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        data = api_part(anon_api, roundup, limit=3, **params)
+    return data, len(captured), thread_queries(captured)
+
+
+def test_a_first_part_of_an_unchanged_thread_reuses_its_ranking(
+    anon_api, roundup, reader, cache_queries
+):
+    """Intended to keep a first part from ranking every top-level comment on each view: the
+    second view of an unchanged thread reads the kept ranking (one cache read) and runs one
+    query less, the ranking's."""
+    for i in range(9):
+        post(roundup, reader, f"c{i}")
+    first, _, ranked = first_part(anon_api, roundup, sort="top")
+    second, total, reused = first_part(anon_api, roundup, sort="top")
+    assert ranked == API_FIRST_PART_QUERIES + 1  # the roundup, the ranking, the trees
+    assert (reused, total) == (API_FIRST_PART_QUERIES, API_FIRST_PART_QUERIES + cache_queries)
+    assert second == first  # the same part, and the same cursor: the same ranking and moment
+    later = api_part(anon_api, roundup, cursor=second["next"], limit=3)["comments"]
+    assert later and set(ids_in(later)).isdisjoint(ids_in(second["comments"]))
+
+
+@pytest.mark.parametrize("write", ["post", "vote"])
+def test_a_write_between_first_parts_makes_the_next_rank_again(
+    anon_api, roundup, reader, other_reader, write
+):
+    """A post or a vote moves the thread's version: the next first part ranks again (one query
+    more than a reuse) and shows the thread as it now is, and the one after reuses that."""
+    old = [post(roundup, reader, f"c{i}") for i in range(9)]
+    sort = "new" if write == "post" else "top"
+    api_part(anon_api, roundup, sort=sort, limit=3)
+    _, _, reused = first_part(anon_api, roundup, sort=sort)
+    assert reused == API_FIRST_PART_QUERIES
+    if write == "post":
+        moved = post(roundup, other_reader, "the newest")
+    else:
+        moved = old[4]
+        services.vote_cast(comment=moved, user=other_reader, value=1)
+    data, _, ranked = first_part(anon_api, roundup, sort=sort)
+    assert ranked == API_FIRST_PART_QUERIES + 1  # the kept ranking was not reused
+    assert data["comments"][0]["id"] == moved.pk  # and the new one shows the write
+    again, _, reused = first_part(anon_api, roundup, sort=sort)
+    assert reused == API_FIRST_PART_QUERIES and again == data
+
+
+def test_hot_first_parts_in_one_bucket_share_a_ranking_at_its_start(
+    roundup, reader, django_assert_num_queries, cache_queries
+):
+    """``hot`` decays with time: a kept ranking serves one HOT_BUCKET_SECONDS bucket, ranked at
+    its start, which is its cursors' moment; the next bucket ranks again."""
+    from datetime import UTC, datetime
+
+    from comments.thread.parts import HOT_BUCKET_SECONDS, first_ranking
+
+    for i in range(4):
+        post(roundup, reader, f"c{i}")
+    roundup.refresh_from_db()
+    start = datetime.fromtimestamp(1_900_000_000 // HOT_BUCKET_SECONDS * HOT_BUCKET_SECONDS, UTC)
+    first = first_ranking(roundup, sort="hot", now=start + timedelta(seconds=5))
+    assert first.taken_at == start.timestamp() and first.length == 4
+    with django_assert_num_queries(cache_queries):  # the kept one: no ranking query
+        same = first_ranking(roundup, sort="hot", now=start + timedelta(seconds=50))
+    assert (list(same.ids), same.digest, same.taken_at) == (
+        list(first.ids), first.digest, first.taken_at
+    )  # fmt: skip
+    later = first_ranking(
+        roundup, sort="hot", now=start + timedelta(seconds=HOT_BUCKET_SECONDS + 1)
+    )
+    assert later.taken_at == start.timestamp() + HOT_BUCKET_SECONDS
