@@ -277,7 +277,10 @@ def first_ranking(roundup, *, sort: str, now: datetime, paper_id=None,
 def _first_key(roundup, sort, paper_id, now) -> tuple[str, datetime]:
     """The cache key of a first part's kept ranking, and the moment it ranks at: ``now``, or for
     ``hot`` the start of ``now``'s ``HOT_BUCKET_SECONDS`` bucket (in the key too)."""
-    key = f"{_FIRST_PREFIX}{roundup.pk}:{sort}:{paper_id or 0}:{roundup.thread_version}"
+    # The roundup's creation moment names it beside its id: a database restored or built anew
+    # under a cache that lived on numbers its roundups and versions again.
+    born = int(roundup.created_at.timestamp() * 1_000_000)
+    key = f"{_FIRST_PREFIX}{roundup.pk}.{born}:{sort}:{paper_id or 0}:{roundup.thread_version}"
     if sort != "hot":
         return key, now
     bucket = int(now.timestamp() // HOT_BUCKET_SECONDS)
