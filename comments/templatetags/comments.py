@@ -39,7 +39,7 @@ def sort_links(context, anchor) -> str:
     current = context.get("sort")
     links = [
         f'<a href="?sort={escape(name)}{tail}"'
-        f'{_CURRENT if name == current else ""}>{escape(label)}</a>'
+        f"{_CURRENT if name == current else ''}>{escape(label)}</a>"
         for name, label in context.get("sort_choices") or ()
     ]
     return mark_safe("\n      ".join(links))  # noqa: S308 - every value is escaped above
