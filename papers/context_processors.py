@@ -4,19 +4,21 @@ paper suggestions for authors (who take them into drafts)."""
 from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import is_author
+from forum.counts import capped_count
 
 from .models import PaperSuggestion
 
 
 def open_suggestions(request):
-    """``open_suggestions``: how many suggestions /suggestions/ lists as open; one query for an
-    author, when a page shows it (lazy); none for anyone else, who is not shown the link."""
+    """``open_suggestions``: how many suggestions /suggestions/ lists as open ("99+" past
+    ``forum.counts.HEADER_COUNT_CAP``); one bounded query for an author, when a page shows it
+    (lazy); none for anyone else, who is not shown the link."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"open_suggestions": 0}
     return {
         "open_suggestions": SimpleLazyObject(
-            lambda: PaperSuggestion.objects.open().count() if is_author(user) else 0
+            lambda: capped_count(PaperSuggestion.objects.open()) if is_author(user) else 0
         )
     }
 

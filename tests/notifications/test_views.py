@@ -130,6 +130,17 @@ def test_header_shows_the_unread_count(client, reader):
     assert '<span class="unread-count" title="unread">(2)</span>' in html
 
 
+def test_header_count_stops_at_its_cap(client, reader, monkeypatch):
+    # A count past forum.counts.HEADER_COUNT_CAP reads "<cap>+": the query reads at most cap + 1
+    # rows, so the header costs the same with 3 unread notifications or 30,000.
+    monkeypatch.setattr("forum.counts.HEADER_COUNT_CAP", 2)
+    note(reader), note(reader)
+    client.force_login(reader)
+    assert '<span class="unread-count" title="unread">(2)</span>' in client.get("/").text
+    note(reader)
+    assert '<span class="unread-count" title="unread">(2+)</span>' in client.get("/").text
+
+
 def test_header_costs_one_query_signed_in_and_none_anonymous(
     client, reader, roundup, django_assert_num_queries, session_queries
 ):

@@ -139,3 +139,13 @@ def test_header_links_papers_search_and_for_authors_suggestions(roundup, reader,
     for_author = nav.search(html_of("/", author)).group()
     assert f'href="{reverse("papers:suggestions")}"' in for_author
     assert '<span class="open-count" title="open">(1)</span>' in for_author
+
+
+def test_header_open_suggestions_stop_at_the_cap(roundup, reader, author, monkeypatch):
+    monkeypatch.setattr("forum.counts.HEADER_COUNT_CAP", 1)
+    for n in range(2):
+        comment = factories.make_comment(roundup=roundup, author=reader, body=f"Read {n}.")
+        PaperSuggestion.objects.create(
+            comment=comment, title=f"P{n}", url=f"https://example.org/{n}", blurb="b"
+        )
+    assert '<span class="open-count" title="open">(1+)</span>' in html_of("/", author)
