@@ -78,6 +78,19 @@ def recreate_database(backend: str, name: str) -> None:
     conn.close()
 
 
+def analyze_postgres() -> None:
+    """Give PostgreSQL the statistics of what was just bulk-loaded, as its autovacuum would
+    within a minute in production: without them the planner guesses a roundup has a few dozen
+    comments and reads a whole thread to find a part's trees (7.7 ms instead of 0.4 ms at
+    10,000 comments). SQLite gathers none unless told to, and a deployment never tells it, so
+    its bench databases stay as they would be."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def drop_database(backend: str, name: str) -> None:
     if backend == "sqlite":
         recreate_database(backend, name)

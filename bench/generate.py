@@ -440,6 +440,7 @@ def main(argv=None) -> None:
     call_command("collectstatic", verbosity=0, interactive=False, clear=True)
     migrated = time.perf_counter()
     made = build(common.SIZES)
+    common.analyze_postgres()
     done = time.perf_counter()
     common.write_result(backend, "generate", {
         "threads": made, "migrate_s": migrated - started, "generate_s": done - migrated,

@@ -134,7 +134,9 @@ def main(argv=None) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", verbosity=0, interactive=False)
-        results = measure(build())
+        built = build()
+        common.analyze_postgres()
+        results = measure(built)
         table = report(backend, results)
         print(table)
         common.write_result(
