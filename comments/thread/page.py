@@ -27,7 +27,7 @@ from django.utils.text import Truncator
 
 from forum.gcpause import paused_gc
 
-from ..forms import CommentForm, LockForm
+from ..forms import CommentForm, LockForm, blank_comment_fields
 from ..models import Comment
 from ..permissions import may_lock
 from ..services import read_marker_touch
@@ -384,9 +384,9 @@ def _thread_context(request, roundup) -> dict:
     )
     context["comment_count"] = counts.get(paper.pk, 0) if paper else roundup.comment_count
     context.update(paper_filter=paper, paper_notice=paper_notice, paper_comment_counts=counts)
-    # Only a reader who may comment sees the form (a Django form deep-copies its fields).
+    # Only a reader who may comment sees the box (its fields: rendered once per process).
     if context["can_comment"]:
-        context["comment_form"] = CommentForm(initial={"paper_entry": paper.pk} if paper else None)
+        context["comment_fields"] = blank_comment_fields(paper.pk if paper else None)
     context["lock_form"] = LockForm() if may_lock(request.user) else None
     return context
 

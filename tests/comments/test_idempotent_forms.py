@@ -82,3 +82,22 @@ def test_edit_form_carries_no_key(as_reader, roundup, reader):
     comment = comment_create(roundup=roundup, author=reader, body="Mine", enforce_rate_limit=False)
     page = as_reader.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "idempotency_key" not in page
+
+
+@pytest.mark.parametrize("paper_entry_id", [None, 7])
+def test_the_blank_box_is_the_forms_own_markup_with_a_fresh_key(paper_entry_id):
+    """The thread page's box is rendered once per process (comments.forms.blank_comment_fields):
+    it must stay what Django renders for a blank form, byte for byte but for the key."""
+    from django.template.loader import render_to_string
+
+    from comments.forms import CommentForm, blank_comment_fields
+
+    first, second = blank_comment_fields(paper_entry_id), blank_comment_fields(paper_entry_id)
+    key = KEY_INPUT.search(first).group(1)
+    assert key != KEY_INPUT.search(second).group(1)
+    initial = {"idempotency_key": key}
+    if paper_entry_id is not None:
+        initial["paper_entry"] = paper_entry_id
+    form = CommentForm(initial=initial)
+    assert first == render_to_string("registration/_form_fields.html", {"form": form})
+    assert ('name="paper_entry" value="7"' in first) == (paper_entry_id == 7)
