@@ -290,13 +290,17 @@ def main() -> None:
                 "writes": common.read_result(b, "writes"), "gen": common.read_result(b, "generate")}
             for b in common.BACKENDS}  # fmt: skip
     run = common.read_result("all", "run") or {}
+    # When the run ended (its results file was written then), not when this report is written:
+    # the report may be written again later, with new notes, from the same results.
+    ran = common.RESULTS / "all-run.json"
+    ended = datetime.fromtimestamp(ran.stat().st_mtime, UTC) if ran.exists() else datetime.now(UTC)
     out = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`bench/report.py`); do not edit by hand. How each number is "
         "taken is in the docstring of the script named beside it.",
         "",
-        f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, in {run.get('elapsed_s', 0) / 60:.1f} "
+        f"Run: ended {ended:%Y-%m-%d %H:%M} UTC, in {run.get('elapsed_s', 0) / 60:.1f} "
         f"minutes{'; failed steps: ' + ', '.join(run['failed']) if run.get('failed') else ''}.",
         "",
         "Command: `make bench` (installs the `bench` extra into `.venv`, then "
