@@ -9,13 +9,19 @@ machine's load falls on both alike:
 
     BENCH_SIZES=1000 BENCH_DB_NAME=bench_before python -m bench.generate --db sqlite  # once
     BENCH_SIZES=1000 BENCH_DB_NAME=bench_before python -m bench.ab --db sqlite
+
+``BENCH_AB_COLLECT=0`` times the pages without a garbage collection before each request (see
+``common.timed``): closer to a server answering request after request, and the setting under
+which a change to a page's fixed cost shows above the cold caches a collection leaves.
 """
 
+import os
 import statistics
 
 from bench import common
 
 REPS = 31
+COLLECT = os.environ.get("BENCH_AB_COLLECT", "1") != "0"
 
 
 def _stats(samples) -> dict:
@@ -41,7 +47,7 @@ def measure() -> dict:
     samples = {name: [] for name in clients}
     for rep in range(REPS + 3):  # three warm-up rounds
         for name, client in clients.items():
-            timing = common.timed(lambda c=client: c.get(url))
+            timing = common.timed(lambda c=client: c.get(url), collect=COLLECT)
             if rep >= 3:
                 samples[name].append(timing)
     result = {f"page_{name}": _stats(s) for name, s in samples.items()}
