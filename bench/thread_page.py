@@ -13,6 +13,10 @@ interleaved run by run so that noise from the machine falls on all of them alike
   **floor_narrow**, the first floor, read only six of them; it is kept in the report.
 * **recursetree**: the same rows through ``Comment.objects.for_thread(...)`` and django-mptt's
   ``{% recursetree %}`` with a template showing the same fields.
+* **floor_served** and **thread_served** (``bench/urls.py``): the floor, and our page's own
+  reads of its roundup and thread part with the thread's markup, each served as the whole
+  response through the same client and middleware: where a small page's time goes (what the
+  request cycle adds to the floor; what our thread costs before any template draws the page).
 
 The floor and peers show exactly the comments our page shows. Threads come in parts
 (``comments/thread/parts.py``): the page shows its first part (about ``PART_COMMENTS``
@@ -147,9 +151,17 @@ def query_count(client, url) -> int:
 
 
 def measure(backend: str) -> dict:
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls"):  # the site's URLs, and bench/urls.py's two
+        return _measure(backend)
+
+
+def _measure(backend: str) -> dict:
     from django.contrib.auth.models import User
     from django.test import Client
 
+    from bench.urls import FLOOR_IDS
     from roundups.models import Roundup
 
     generated = common.read_result(backend, "generate")
@@ -176,17 +188,31 @@ def measure(backend: str) -> dict:
             return ours(signed_in, url)
 
         ids = [int(i) for i in _OURS_COMMENT.findall(ours().content.decode())]  # the first part
+        FLOOR_IDS[roundup.pk] = ids
+
+        def served(url):
+            def serve(url=url):
+                response = anonymous.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                return response
+
+            return serve
+
         runners = {
             "ours": ours,
             "ours_signed_in": ours_signed_in,
             "floor": lambda rid=roundup.pk, ids=ids: floor_html(rid, ids),
             "floor_narrow": lambda rid=roundup.pk, ids=ids: floor_narrow_html(rid, ids),
             "recursetree": lambda r=roundup, ids=ids: recursetree_html(r, ids),
+            "floor_served": served(f"/bench/floor/{roundup.pk}/"),
+            "thread_served": served(f"/bench/thread/{slug}/"),
         }
         counters = {"ours": lambda r: ours_count(r.content.decode()),
                     "ours_signed_in": lambda r: ours_count(r.content.decode()),
                     "floor": floor_count, "floor_narrow": floor_count,
-                    "recursetree": recursetree_count}  # fmt: skip
+                    "recursetree": recursetree_count,
+                    "floor_served": lambda r: floor_count(r.content.decode()),
+                    "thread_served": lambda r: ours_count(r.content.decode())}  # fmt: skip
         shown = {name: counters[name](run()) for name, run in runners.items()}
         if len(set(shown.values())) != 1:
             raise SystemExit(f"{slug}: renderers show different comment counts: {shown}")

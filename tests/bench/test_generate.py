@@ -100,6 +100,34 @@ def test_floor_and_recursetree_show_what_the_page_shows():
     assert thread_page.recursetree_count(thread_page.recursetree_html(roundup, ids)) == expected
 
 
+@pytest.mark.django_db
+def test_the_served_floor_and_thread_show_what_the_page_shows(settings):
+    """bench/urls.py's two pages, through the same client and middleware as the page."""
+    from bench.urls import FLOOR_IDS
+    from roundups.models import Roundup
+
+    settings.ROOT_URLCONF = "bench.urls"
+    generate.build([300], single_root_too=False)
+    roundup = Roundup.objects.get(slug=generate.thread_slug(300))
+    client = Client()
+    page = client.get(roundup.get_absolute_url())  # resolved as on the site
+    assert page.status_code == 200
+    html = page.content.decode()
+    ids = [int(i) for i in thread_page._OURS_COMMENT.findall(html)]
+    assert client.get(f"/bench/floor/{roundup.pk}/").status_code == 404  # none set up yet
+    FLOOR_IDS[roundup.pk] = ids
+    try:
+        floor = client.get(f"/bench/floor/{roundup.pk}/")
+        thread = client.get(f"/bench/thread/{roundup.slug}/")
+    finally:
+        del FLOOR_IDS[roundup.pk]
+    assert thread_page.floor_count(floor.content.decode()) == len(ids)
+    # The same comments, in the same order and markup, as on the page: its thread, bare.
+    assert thread.content.decode() in html
+    assert thread_page.ours_count(thread.content.decode()) == len(ids)
+    assert client.get("/bench/thread/no-such-roundup/").status_code == 404
+
+
 def test_xtd_peer_shows_what_the_page_shows():
     pytest.importorskip("django_comments_xtd", reason="django-comments-xtd is in the bench extra")
     out = subprocess.run(
