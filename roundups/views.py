@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import author_required
-from forum.errors import InvalidInput, NotAllowed, ServiceError, add_to_form
+from forum.errors import Conflict, InvalidInput, NotAllowed, ServiceError, add_to_form
 from forum.http import login_to_act
 from forum.keyset import page_from_request
 from forum.text import clean_text
@@ -98,8 +98,15 @@ def _edit_form(request, roundup):
     if request.method == "POST" and _all_valid(form, formset, schedule_form):
         paste_form.is_valid()
         try:
-            saved = _save(request.user, roundup, form, formset, schedule_form)
+            sent = request.POST.get("autosave_version", "")
+            saved = _save(request.user, roundup, form, formset, schedule_form, version=sent)
         except ServiceError as error:
+            if isinstance(error, Conflict) and roundup is not None:
+                # Another tab's save landed meanwhile: the page now carries its version, so
+                # saving again is the reader's deliberate choice (as after ``_stale``).
+                fresh = Roundup.objects.get(pk=roundup.pk)
+                version = autosaving.version_of(fresh, autosaving.slot_of(fresh))
+                autosave_context["autosave_version"] = version
             rest = _on_schedule_form(schedule_form, error)
             if rest is not None:
                 show_service_error(form, formset, rest)
@@ -221,14 +228,25 @@ def _tell_pasted(request, report) -> None:
         messages.info(request, f"No paper link found on line(s) {numbers}.")
 
 
-def _save(user, roundup, form, formset, schedule_form=None) -> Roundup:
-    """The valid forms' data to the services: a new roundup, or the changes to ``roundup``."""
+def _save(user, roundup, form, formset, schedule_form=None, *, version="") -> Roundup:
+    """The valid forms' data to the services: a new roundup, or the changes to ``roundup``.
+
+    ``version``: the edit page's token (``roundups/autosave.py``), checked again under the
+    roundup's lock in the save's own transaction: a save or autosave from another tab that
+    landed after the page's early check (``_stale``) and before this one is never overwritten.
+    """
     fields = {name: form.cleaned_data[name] for name in RoundupForm.Meta.fields}
     if roundup is None:
         return roundup_create(author=user, entries=formset.entries(), **fields)
     if schedule_form is not None:
         fields["publish_at"] = schedule_form.cleaned_data["publish_at"]
-    return roundup_update(roundup=roundup, by=user, entries=formset.entries(), **fields)
+    with transaction.atomic():
+        if version:
+            try:
+                autosaving.autosave_lock(roundup=roundup, version=version)
+            except Conflict:
+                raise Conflict(STALE_FORM) from None
+        return roundup_update(roundup=roundup, by=user, entries=formset.entries(), **fields)
 
 
 @author_required

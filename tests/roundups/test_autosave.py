@@ -259,3 +259,32 @@ def test_autosave_is_csrf_protected(author, draft):
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.intro != "Forged"
+
+
+def test_an_explicit_save_racing_another_tabs_save_is_refused_under_the_lock(
+    client, author, draft, monkeypatch
+):
+    """The page checks its version early (``_stale``); a save from another tab can land between
+    that check and the write. The save checks again under the roundup's lock and is refused."""
+    from roundups import views
+
+    client.force_login(author)
+    stale = page_version(client, draft)
+    entry = draft.entries.get()
+    edit = reverse("roundups:edit", args=[draft.slug])
+    post(client, draft, form_data({"intro": "Newer, from tab A"}, existing=[(entry, {})]), stale)
+    monkeypatch.setattr(views, "_stale", lambda request, context: False)  # checked before A
+    data = form_data({"intro": "Older, from tab B"}, existing=[(entry, {})])
+    response = client.post(edit, data | {"autosave_version": stale})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "changed in another tab or window since this page loaded" in html
+    assert "Older, from tab B" in html  # nothing typed is lost
+    draft.refresh_from_db()
+    assert draft.intro == "Newer, from tab A"
+    # The refused page carries the version that won, so saving again goes through.
+    current = response.context["autosave_version"]
+    assert current == autosave.version_of(draft, None) != stale
+    assert client.post(edit, data | {"autosave_version": current}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.intro == "Older, from tab B"
