@@ -14,3 +14,6 @@ comment_moderated: list[Callable] = []
 # receiver(*, comment, mentioned_ids): an edit changed a comment's text; ``mentioned_ids`` are
 # the users the new text names and the old one did not.
 comment_edited: list[Callable] = []
+# receiver(*, comment, visible): a comment left the thread (deleted by its author, removed by a
+# moderator: ``visible`` False) or came back (restored: True); ``comment.state`` is the new one.
+comment_visibility_changed: list[Callable] = []

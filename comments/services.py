@@ -552,6 +552,8 @@ def _change_state(comment: Comment, state: str, *, allowed_from: str) -> bool:
         visible = Comment.State.VISIBLE
         delta = int(state == visible) - int(allowed_from == visible)
         _count_visible(comment.roundup_id, delta, comment.paper_entry_id)
+        if delta:
+            fire(hooks.comment_visibility_changed, comment=comment, visible=delta > 0)
     return bool(changed)
 
 

@@ -72,5 +72,5 @@ def suggestion_card(row) -> str:
 
 _STATES = {
     "declined": "declined by an author",
-    "merged": "already suggested: counted on the earlier suggestion",
+    "merged": "already suggested: counted on the open suggestion of this paper",
 }

@@ -114,6 +114,75 @@ def _support_add(suggestion, user, *, comment=None) -> bool:
     return created
 
 
+def on_comment_visibility_changed(*, comment, visible) -> None:
+    """Keep the paper's one open suggestion one that readers can see (``comments.hooks``).
+
+    When the open suggestion's comment is deleted or removed, the oldest suggestion merged into
+    it whose comment is still visible takes over as the open one. It keeps every supporter,
+    and the withdrawn suggester is counted among them, as any merged suggester is. Without this,
+    the later readers' wish would vanish from ``/suggestions/`` with the first comment.
+
+    When the comment is restored while the paper was suggested again meanwhile (a new open
+    suggestion), it merges into that one in the same way. Runs in the delete's, remove's or
+    restore's transaction, under the paper's lock, as ``suggestion_create`` does.
+    """
+    key = (
+        PaperSuggestion.objects.filter(comment_id=comment.pk, status=PaperSuggestion.Status.OPEN)
+        .values_list("paper_key", flat=True)
+        .first()
+    )
+    if not key:  # not an open suggestion (or one with no paper key to match others by)
+        return
+    _lock_paper(key)
+    locked = PaperSuggestion.objects.select_for_update(of=("self",)).select_related("comment")
+    suggestion = locked.filter(comment_id=comment.pk, status=PaperSuggestion.Status.OPEN).first()
+    if suggestion is None:
+        return
+    if visible:
+        target = (
+            locked.filter(pk__in=PaperSuggestion.objects.open().filter(paper_key=key))
+            .exclude(pk=suggestion.pk)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if target is not None:
+            _fold(suggestion, into=target)
+        return
+    heir = (
+        locked.filter(merged_into=suggestion, comment__state=Comment.State.VISIBLE)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if heir is not None:
+        PaperSuggestion.objects.filter(pk=heir.pk).update(
+            status=PaperSuggestion.Status.OPEN, merged_into=None
+        )
+        _fold(suggestion, into=heir)
+
+
+def _fold(source, *, into) -> None:
+    """``source`` becomes merged into ``into`` (open, locked): the suggestions merged into
+    ``source`` and its supporters move to ``into``, its suggester supports ``into``, and
+    ``into``'s count is recounted from its rows."""
+    PaperSuggestion.objects.filter(merged_into=source).update(merged_into=into)
+    counted = {into.comment.author_id}
+    counted.update(
+        SuggestionSupport.objects.filter(suggestion=into).values_list("user_id", flat=True)
+    )
+    moving = SuggestionSupport.objects.filter(suggestion=source)
+    moving.filter(user_id__in=counted).delete()  # counted on ``into`` already: one row each
+    moving.update(suggestion=into)
+    PaperSuggestion.objects.filter(pk=source.pk).update(
+        status=PaperSuggestion.Status.MERGED, merged_into=into
+    )
+    if source.comment.author_id not in counted:
+        SuggestionSupport.objects.get_or_create(
+            suggestion=into, user_id=source.comment.author_id, defaults={"comment": source.comment}
+        )
+    supporters = SuggestionSupport.objects.filter(suggestion=into).count()
+    PaperSuggestion.objects.filter(pk=into.pk).update(supporter_count=1 + supporters)
+
+
 def _locked_open(suggestion, *, of_what):
     """``suggestion`` locked and re-read, or ``InvalidInput`` saying why it is not open."""
     suggestion = (

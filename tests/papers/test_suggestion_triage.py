@@ -146,7 +146,7 @@ def test_the_same_paper_again_posts_the_comment_and_counts_on_the_open_one(clien
         response.content.decode()
     )
     html = client.get(second_thread.get_absolute_url()).content.decode()
-    assert "already suggested: counted on the earlier suggestion" in html
+    assert "already suggested: counted on the open suggestion of this paper" in html
 
 
 def test_the_same_reader_twice_is_counted_once(roundup):
@@ -191,6 +191,71 @@ def test_the_data_migration_merges_existing_duplicates_without_losing_any(roundu
         ("r1", rows[1].comment_id)
     ]
     assert PaperSuggestion.objects.get(title="T3").paper_key == "example.org/other"
+
+
+def test_when_the_open_suggestions_comment_goes_the_oldest_visible_merged_one_takes_over(
+    client, author, moderator
+):
+    """Removing (or deleting) the first suggestion's comment does not take the later readers'
+    wish off the list: the oldest merged suggestion still visible becomes the open one, with
+    every supporter (the withdrawn suggester among them, as any merged suggester is)."""
+    from comments.services import comment_remove
+
+    ada, bo, cy, di = (make_user(name) for name in ("ada", "bo", "cy", "di"))
+    first = suggest(make_roundup(), author=ada)
+    gone = suggest(make_roundup(), author=bo, url="arxiv.org/pdf/1706.03762v5")
+    second = suggest(make_roundup(), author=cy, url="https://arxiv.org/abs/1706.03762v2")
+    Comment.objects.filter(pk=gone.comment_id).update(state=Comment.State.DELETED)
+    suggestion_support(suggestion=first, user=di)
+    assert fresh(first).supporter_count == 4
+    comment_remove(comment=first.comment, by=moderator, reason="Spam link farm.")
+    first, gone, second = fresh(first), fresh(gone), fresh(second)
+    assert (second.status, second.merged_into) == ("open", None)
+    assert (first.status, first.merged_into) == ("merged", second)
+    assert (gone.status, gone.merged_into) == ("merged", second)
+    supporters = set(
+        SuggestionSupport.objects.filter(suggestion=second).values_list("user__username", flat=True)
+    )
+    assert supporters == {"ada", "bo", "di"} and second.supporter_count == 4
+    assert not SuggestionSupport.objects.filter(suggestion=first).exists()
+    client.force_login(author)
+    assert list(client.get(reverse("papers:suggestions")).context["page"].object_list) == [second]
+    # Taking it over is an ordinary open suggestion: it can be taken, and a new suggestion of
+    # the paper counts on it.
+    again = suggest(make_roundup(), author=make_user("ed"))
+    assert again.merged_into == second and fresh(second).supporter_count == 5
+
+
+def test_an_open_suggestion_restored_after_the_paper_was_suggested_again_merges_into_it(
+    author, moderator
+):
+    from comments.services import comment_remove, comment_restore
+
+    first = suggest(make_roundup(), author=make_user("ada"))
+    comment_remove(comment=first.comment, by=moderator, reason="Checking the link.")
+    assert fresh(first).status == "open"  # nobody to take over: it stays, unseen
+    later = suggest(make_roundup(), author=make_user("bo"))
+    assert (later.status, later.merged_into) == ("open", None)
+    comment_restore(comment=Comment.objects.get(pk=first.comment_id), by=moderator,
+                    reason="The link is fine.")  # fmt: skip
+    first, later = fresh(first), fresh(later)
+    assert (first.status, first.merged_into, later.status) == ("merged", later, "open")
+    assert later.supporter_count == 2
+    assert list(PaperSuggestion.objects.open().filter(paper_key=later.paper_key)) == [later]
+
+
+def test_a_taken_suggestions_comment_going_changes_no_suggestion(author, draft):
+    from comments.services import comment_delete
+
+    reader = make_user()
+    first = suggest(make_roundup(), author=reader)
+    merged = suggest(make_roundup(), url="arxiv.org/abs/1706.03762")
+    suggestion_take(suggestion=first, by=author, roundup=draft)
+    before = list(PaperSuggestion.objects.order_by("pk").values_list("status", "merged_into"))
+    comment_delete(comment=first.comment, by=reader)
+    after = list(PaperSuggestion.objects.order_by("pk").values_list("status", "merged_into"))
+    assert after == before == [("taken", None), ("merged", first.pk)]
+    assert fresh(merged).merged_into == first
 
 
 # --- +1 -------------------------------------------------------------------------------------
