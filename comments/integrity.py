@@ -13,6 +13,7 @@ the site is up.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -28,12 +29,18 @@ from .models import Comment, Karma, Vote
 
 # A tree shifted by one bad update can break every node in it; the first few say enough.
 MAX_PROBLEMS_SHOWN_PER_TREE = 10
+# Counts the apps above comments keep on rows hanging off comments (papers: each suggestion's
+# supporter_count), checked and repaired with the threads. Appended in their AppConfig.ready():
+# (check(roundup, report, Problem), repair(report) -> [what changed]); a check keeps what its
+# repair needs in ``report.found[<its name>]``, and its repair runs under the repair's
+# transaction, locking its own rows.
+EXTRA_CHECKS: list[tuple[Callable, Callable]] = []
 
 
 @dataclass(frozen=True)
 class Problem:
     # "tree", "shared_tree_id", "counters", "agreement", "karma", "comment_count",
-    # "entry_comment_count", "paper", "unrepairable"
+    # "entry_comment_count", "paper", "unrepairable", and the EXTRA_CHECKS' ("supporter_count")
     kind: str
     message: str
     tree_id: int | None = None
@@ -58,6 +65,7 @@ class Report:
     bad_comment_counts: list = field(default_factory=list)  # roundup ids whose count is wrong
     bad_entry_counts: list = field(default_factory=list)  # paper entry ids whose count is wrong
     bad_papers: list = field(default_factory=list)  # paper keys whose Paper row is wrong
+    found: dict = field(default_factory=dict)  # what each of EXTRA_CHECKS found, by its name
 
     @property
     def ok(self) -> bool:
@@ -102,6 +110,8 @@ def check_threads(*, roundup=None) -> Report:
     _check_karma(roundup, report)
     _check_comment_counts(roundup, report)
     check_paper_counts(roundup, report, Problem)
+    for check, _repair in EXTRA_CHECKS:
+        check(roundup, report, Problem)
     return report
 
 
@@ -430,6 +440,8 @@ def repair_threads(*, roundup=None) -> tuple[list[str], Report]:
         changes.extend(_repair_karma(roundup))
         changes.extend(_repair_comment_counts(report.bad_comment_counts))
         changes.extend(repair_paper_counts(report))
+        for _check, repair in EXTRA_CHECKS:
+            changes.extend(repair(report))
         if changes:
             _threads_changed(roundup)
     return changes, check_threads(roundup=roundup)

@@ -258,6 +258,31 @@ def test_a_taken_suggestions_comment_going_changes_no_suggestion(author, draft):
     assert fresh(merged).merged_into == first
 
 
+def test_check_threads_finds_and_repairs_a_wrong_supporter_count(roundup):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from comments.integrity import check_threads
+
+    first = suggest(roundup)
+    suggest(make_roundup(), url="arxiv.org/abs/1706.03762")
+    other = suggest(make_roundup(), url="https://example.org/other")
+    assert check_threads().ok
+    PaperSuggestion.objects.filter(pk=first.pk).update(supporter_count=7)
+    report = check_threads(roundup=roundup)
+    assert [problem.kind for problem in report.problems] == ["supporter_count"]
+    assert "supporter_count is 7 but 2 reader(s)" in report.problems[0].message
+    assert check_threads(roundup=other.comment.roundup).ok  # another roundup's thread
+    with pytest.raises(CommandError):
+        call_command("check_threads", stdout=StringIO())
+    out = StringIO()
+    call_command("check_threads", "--repair", stdout=out)
+    assert f"paper suggestion {first.pk}: supporter_count 7 -> 2" in out.getvalue()
+    assert "Checked again: OK." in out.getvalue()
+    assert fresh(first).supporter_count == 2
+
+
 # --- +1 -------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Check that every comment thread's nested-set fields agree with its parent links and that "
         "every comment's score, agreement and vote counts equal its stored votes and their "
-        "weights, and karma the scores. Exits non-zero when "
+        "weights, karma the scores, and every kept count (comments per roundup and per paper, "
+        "a paper's coverage, a suggestion's supporters) its rows. Exits non-zero when "
         "something is wrong; --repair rebuilds what is wrong and says what it changed."
     )
 
