@@ -72,5 +72,5 @@ def suggestion_card(row) -> str:
 
 _STATES = {
     "declined": "declined by an author",
-    "merged": "already suggested: counted on the open suggestion of this paper",
+    "merged": "already suggested: counted on another suggestion of this paper",
 }

@@ -146,7 +146,7 @@ def test_the_same_paper_again_posts_the_comment_and_counts_on_the_open_one(clien
         response.content.decode()
     )
     html = client.get(second_thread.get_absolute_url()).content.decode()
-    assert "already suggested: counted on the open suggestion of this paper" in html
+    assert "already suggested: counted on another suggestion of this paper" in html
 
 
 def test_the_same_reader_twice_is_counted_once(roundup):
