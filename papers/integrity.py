@@ -4,24 +4,16 @@ as the rows (its suggester, plus one per ``SuggestionSupport``); the repair reco
 the suggestions' row locks, as ``suggestion_support`` takes them.
 """
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F
 
-from .models import PaperSuggestion, SuggestionSupport
+from .models import PaperSuggestion
 
 NAME = "supporter_count"
 
 
 def _with_true_count(suggestions):
-    supports = (
-        SuggestionSupport.objects.filter(suggestion=OuterRef("pk"))
-        .order_by()
-        .values("suggestion")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    others = Coalesce(Subquery(supports), Value(0), output_field=IntegerField())
-    return suggestions.annotate(true_count=others + 1)
+    """Each suggestion with ``true_count``: its suggester and one per support row."""
+    return suggestions.annotate(true_count=Count("supports") + 1)
 
 
 def _wrong(suggestions) -> list[tuple[int, int, int]]:
