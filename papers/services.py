@@ -86,6 +86,8 @@ def suggestion_create(*, roundup, author, title, url, blurb) -> PaperSuggestion:
         )  # fmt: skip
         if target is not None:
             _support_add(target, author, comment=comment)
+        else:  # readers of an open suggestion whose comment is gone count on this one
+            _gather_hidden(key, into=suggestion)
         return suggestion
 
 
@@ -147,6 +149,8 @@ def on_comment_visibility_changed(*, comment, visible) -> None:
         )
         if target is not None:
             _fold(suggestion, into=target)
+        else:
+            _gather_hidden(key, into=suggestion)
         return
     heir = (
         locked.filter(merged_into=suggestion, comment__state=Comment.State.VISIBLE)
@@ -158,6 +162,22 @@ def on_comment_visibility_changed(*, comment, visible) -> None:
             status=PaperSuggestion.Status.OPEN, merged_into=None
         )
         _fold(suggestion, into=heir)
+
+
+def _gather_hidden(key: str, *, into) -> None:
+    """Fold into ``into`` (the paper's open suggestion readers see) every other open suggestion
+    of the paper whose comment is gone (deleted or removed, with no visible suggestion merged
+    into it to take over): their supporters count on ``into``. Under the paper's lock."""
+    hidden = (
+        PaperSuggestion.objects.select_for_update(of=("self",))
+        .select_related("comment")
+        .filter(paper_key=key, status=PaperSuggestion.Status.OPEN)
+        .exclude(comment__state=Comment.State.VISIBLE)
+        .exclude(pk=into.pk)
+        .order_by("created_at", "pk")
+    )
+    for source in hidden:
+        _fold(source, into=into)
 
 
 def _fold(source, *, into) -> None:

@@ -226,16 +226,36 @@ def test_when_the_open_suggestions_comment_goes_the_oldest_visible_merged_one_ta
     assert again.merged_into == second and fresh(second).supporter_count == 5
 
 
-def test_an_open_suggestion_restored_after_the_paper_was_suggested_again_merges_into_it(
-    author, moderator
-):
+def test_suggesting_again_after_the_open_suggestions_comment_went_counts_its_readers(moderator):
+    """No visible suggestion took over (none was merged): the next suggestion of the paper opens,
+    and the readers of the one whose comment went are counted on it."""
+    from comments.services import comment_remove
+
+    first = suggest(make_roundup(), author=make_user("ada"))
+    suggestion_support(suggestion=first, user=make_user("di"))
+    comment_remove(comment=first.comment, by=moderator, reason="Checking the link.")
+    assert fresh(first).status == "open"  # nobody to take over: it stays, unseen
+    later = suggest(make_roundup(), author=make_user("bo"))
+    first, later = fresh(first), fresh(later)
+    assert (later.status, later.merged_into) == ("open", None)
+    assert (first.status, first.merged_into) == ("merged", later)
+    supporters = SuggestionSupport.objects.filter(suggestion=later)
+    assert set(supporters.values_list("user__username", flat=True)) == {"ada", "di"}
+    assert later.supporter_count == 3
+    assert list(PaperSuggestion.objects.open().filter(paper_key=later.paper_key)) == [later]
+
+
+def test_an_open_suggestion_restored_beside_another_open_one_merges_into_it(moderator):
+    """Rows from before the hand-over existed can hold a hidden open suggestion beside a visible
+    one: restoring the hidden one's comment merges it into the visible one."""
     from comments.services import comment_remove, comment_restore
 
     first = suggest(make_roundup(), author=make_user("ada"))
     comment_remove(comment=first.comment, by=moderator, reason="Checking the link.")
-    assert fresh(first).status == "open"  # nobody to take over: it stays, unseen
-    later = suggest(make_roundup(), author=make_user("bo"))
-    assert (later.status, later.merged_into) == ("open", None)
+    other = Comment.objects.create(roundup=make_roundup(), author=make_user("bo"))
+    later = PaperSuggestion.objects.create(
+        comment=other, title="T", url=GOOD["url"], blurb="b", paper_key=first.paper_key
+    )
     comment_restore(comment=Comment.objects.get(pk=first.comment_id), by=moderator,
                     reason="The link is fine.")  # fmt: skip
     first, later = fresh(first), fresh(later)
