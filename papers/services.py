@@ -214,7 +214,7 @@ def _locked_open(suggestion, *, of_what):
         PaperSuggestion.Status.TAKEN: "This suggestion was already taken.",
         PaperSuggestion.Status.DECLINED: "This suggestion was already declined.",
         PaperSuggestion.Status.MERGED: (
-            "This suggestion was merged into an earlier one of the same paper; "
+            "This suggestion was merged into another one of the same paper; "
             f"{of_what} that one instead."
         ),
     }
