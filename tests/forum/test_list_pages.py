@@ -77,18 +77,18 @@ def _api(n):
 #   home: the page of roundups with series, author and both counts (1);
 #   series: the series, then its page (2);
 #   moderation log: the page of actions with moderator, comment, roundup and user (1);
-#   suggestions (an author, signed in): the user, their user and group permissions
-#     (author_required), the open page with comment, author and roundup, the header's unread
+#   suggestions (an author, signed in): the user, their user and group permissions (one
+#     query: author_required), the open page with comment, author and roundup, the header's unread
 #     count, the author's drafts, the recently taken, and the header's open-suggestions count
 #     that authors see beside "Suggestions" (papers.context_processors.open_suggestions)
-#     (8 + the session store's);
+#     (7 + the session store's);
 #   papers: the page of Paper rows, their entries with roundups (2);
 #   API: the count, the page of roundups with series and author, their entries (3).
 PAGES = {
     "home": (_home, b'class="roundup-summary"', 1),
     "series": (_series, b'class="roundup-summary"', 2),
     "log": (_log, b"<tr>\n        <td><time", 1),
-    "suggestions": (_suggestions, b'class="suggestion-item"', 8),
+    "suggestions": (_suggestions, b'class="suggestion-item"', 7),
     "papers": (_papers, b'class="paper-row"', 2),
     "api": (_api, None, 3),
 }

@@ -111,15 +111,15 @@ def test_inbox_query_count(
     client.force_login(reader)
     # Intended to prevent an n+1, and the same for 1 notification or 50: session, user, the
     # keyset page (actor, roundup and comment joined; no count), the user's and groups'
-    # permissions (the "New roundup" link), the header's count, and marking the shown ones
-    # read: one UPDATE.
-    with django_assert_num_queries(6 + session_queries):
+    # permissions (one query, for the "New roundup" link), the header's count, and marking the
+    # shown ones read: one UPDATE.
+    with django_assert_num_queries(5 + session_queries):
         response = client.get(INBOX)
     assert response.content.decode().count('class="notification is-unread"') >= 1
     older = older_link(response.content.decode())
     assert (older is not None) == (count > INBOX_PAGE_SIZE)
     if older:
-        with django_assert_num_queries(6 + session_queries):  # an older page costs the same
+        with django_assert_num_queries(5 + session_queries):  # an older page costs the same
             client.get(INBOX + older)
 
 
@@ -145,12 +145,12 @@ def test_header_costs_one_query_signed_in_and_none_anonymous(
     client, reader, roundup, django_assert_num_queries, session_queries
 ):
     # The home page: anonymous, the roundups list (1 query, keyset, as tests/roundups/
-    # test_home.py asserts); signed in adds the session, the user, their permissions (the "New
-    # roundup" link) and exactly one for the header's unread count.
+    # test_home.py asserts); signed in adds the session, the user, their permissions (one query,
+    # for the "New roundup" link) and exactly one for the header's unread count.
     with django_assert_num_queries(1) as anonymous:
         client.get("/")
     client.force_login(reader)
-    with django_assert_num_queries(len(anonymous) + session_queries + 3 + 1):
+    with django_assert_num_queries(len(anonymous) + session_queries + 2 + 1):
         client.get("/")
 
 

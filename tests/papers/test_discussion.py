@@ -214,9 +214,9 @@ def test_paper_page_queries_do_not_grow_with_its_roundups(
     assert "Not about it" not in html
     client.force_login(make_user())
     # Signed in: the session (session_queries: it depends on the store), the user, the viewer's
-    # votes, their permissions (two: may they moderate), the header's unread count; still none
+    # votes, their permissions (one query: may they moderate), the header's unread count; still none
     # per roundup.
-    with django_assert_num_queries(3 + 5 + session_queries):
+    with django_assert_num_queries(3 + 4 + session_queries):
         html = client.get(url).content.decode()
     assert html.count('class="vote-form') == 2 * covering
 

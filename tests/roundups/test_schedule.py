@@ -472,10 +472,10 @@ def test_the_drafts_page_lists_only_the_readers_drafts_scheduled_first(
     factories.make_roundup(author=author, title="Published one", entries=1)
     factories.make_roundup(published=False, title="Someone else's")
     client.force_login(author)
-    # Intended to prevent an n+1: the user, their permissions (two: is_author), the page count,
+    # Intended to prevent an n+1: the user, their permissions (one: is_author), the page count,
     # the drafts with their paper counts (one query), the header's unread count and, for an
     # author, the header's count of open suggestions (papers/context_processors.py).
-    with django_assert_num_queries(7 + session_queries):
+    with django_assert_num_queries(6 + session_queries):
         page = client.get(reverse("roundups:drafts")).content.decode()
     titles = ["Sooner one", "Later one", "Failed one", "Plain one"]
     positions = [page.index(title) for title in titles]

@@ -32,15 +32,15 @@ ANONYMOUS_PAGE_QUERIES = 4
 # with the entries): no query.
 IN_PARTS_QUERIES = 0
 # Logged in adds: the session (the session_queries fixture: it depends on the session store) and
-# the user (auth middleware); the user's and their groups' permissions (loaded once by the role
-# checks, then cached on the user); the read marker; the viewer's votes; and, after the page is
-# built, recording the visit (read_marker_touch: one UPDATE on a repeat visit, with no
-# transaction of its own); and the header's unread notifications count (one, on every page for
-# a signed-in reader: notifications.context_processors.unread); and the reader's follow level,
-# which the follow buttons show (the notifications_tags follow_level tag; on a roundup of a
-# series the same query reads the reader's subscription to it: tests/notifications/
-# test_reader_state.py).
-LOGGED_IN_PAGE_QUERIES = 12  # + session_queries
+# the user (auth middleware); the user's and their groups' permissions (one query, a UNION:
+# accounts/backends.py; loaded once by the role checks, then cached on the user); the read
+# marker; the viewer's votes; and, after the page is built, recording the visit
+# (read_marker_touch: one UPDATE on a repeat visit, with no transaction of its own); and the
+# header's unread notifications count (one, on every page for a signed-in reader:
+# notifications.context_processors.unread); and the reader's follow level, which the follow
+# buttons show (the notifications_tags follow_level tag; on a roundup of a series the same
+# query reads the reader's subscription to it: tests/notifications/test_reader_state.py).
+LOGGED_IN_PAGE_QUERIES = 11  # + session_queries
 
 
 def post(roundup, user, body="A thought.", parent=None, **fields):
@@ -495,9 +495,9 @@ def test_empty_thread_says_so(client, roundup):
 # The permalink page, for the same reason: a fixed count however big the subthread.
 # Anonymous: the comment with its roundup, the comment's tree (names and karma joined).
 ANONYMOUS_PERMALINK_QUERIES = 2
-# Logged in adds: session (session_queries), user, the two permission lookups, the read marker,
+# Logged in adds: session (session_queries), user, the permissions (one query), the read marker,
 # the viewer's votes, and the header's unread notifications count.
-LOGGED_IN_PERMALINK_QUERIES = 8  # + session_queries
+LOGGED_IN_PERMALINK_QUERIES = 7  # + session_queries
 
 
 @pytest.mark.parametrize("size, n_authors", [(5, 3), (300, 30)])
