@@ -124,9 +124,11 @@ def on_comment_visibility_changed(*, comment, visible) -> None:
     and the withdrawn suggester is counted among them, as any merged suggester is. Without this,
     the later readers' wish would vanish from ``/suggestions/`` with the first comment.
 
-    When the comment is restored while the paper was suggested again meanwhile (a new open
-    suggestion), it merges into that one in the same way. Runs in the delete's, remove's or
-    restore's transaction, under the paper's lock, as ``suggestion_create`` does.
+    When the comment is restored beside another open suggestion of the paper readers see (rows
+    from before this hand-over existed), it merges into that one in the same way; otherwise it
+    gathers the readers of any other open suggestion of the paper whose comment is gone, as a
+    new suggestion does (``_gather_hidden``). Runs in the delete's, remove's or restore's
+    transaction, under the paper's lock, as ``suggestion_create`` does.
     """
     key = (
         PaperSuggestion.objects.filter(comment_id=comment.pk, status=PaperSuggestion.Status.OPEN)
@@ -193,8 +195,8 @@ def _fold(source, *, into) -> None:
     moving.filter(user_id__in=counted).delete()  # counted on ``into`` already: one row each
     moving.update(suggestion=into)
     PaperSuggestion.objects.filter(pk=source.pk).update(
-        status=PaperSuggestion.Status.MERGED, merged_into=into
-    )
+        status=PaperSuggestion.Status.MERGED, merged_into=into, supporter_count=1
+    )  # its readers count on ``into`` now; it keeps its suggester, as a merged one does
     if source.comment.author_id not in counted:
         SuggestionSupport.objects.get_or_create(
             suggestion=into, user_id=source.comment.author_id, defaults={"comment": source.comment}

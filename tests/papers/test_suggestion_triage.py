@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
 
+from comments.integrity import check_threads
 from comments.models import Comment
 from forum.errors import InvalidInput, NotAllowed
 from notifications.models import MailPreference, MailTiming, Notification
@@ -199,13 +200,13 @@ def test_when_the_open_suggestions_comment_goes_the_oldest_visible_merged_one_ta
     """Removing (or deleting) the first suggestion's comment does not take the later readers'
     wish off the list: the oldest merged suggestion still visible becomes the open one, with
     every supporter (the withdrawn suggester among them, as any merged suggester is)."""
-    from comments.services import comment_remove
+    from comments.services import comment_delete, comment_remove
 
     ada, bo, cy, di = (make_user(name) for name in ("ada", "bo", "cy", "di"))
     first = suggest(make_roundup(), author=ada)
     gone = suggest(make_roundup(), author=bo, url="arxiv.org/pdf/1706.03762v5")
     second = suggest(make_roundup(), author=cy, url="https://arxiv.org/abs/1706.03762v2")
-    Comment.objects.filter(pk=gone.comment_id).update(state=Comment.State.DELETED)
+    comment_delete(comment=gone.comment, by=bo)  # merged already: nothing moves
     suggestion_support(suggestion=first, user=di)
     assert fresh(first).supporter_count == 4
     comment_remove(comment=first.comment, by=moderator, reason="Spam link farm.")
@@ -224,6 +225,7 @@ def test_when_the_open_suggestions_comment_goes_the_oldest_visible_merged_one_ta
     # the paper counts on it.
     again = suggest(make_roundup(), author=make_user("ed"))
     assert again.merged_into == second and fresh(second).supporter_count == 5
+    assert check_threads().ok  # every kept count agrees with its rows
 
 
 def test_suggesting_again_after_the_open_suggestions_comment_went_counts_its_readers(moderator):
@@ -243,6 +245,7 @@ def test_suggesting_again_after_the_open_suggestions_comment_went_counts_its_rea
     assert set(supporters.values_list("user__username", flat=True)) == {"ada", "di"}
     assert later.supporter_count == 3
     assert list(PaperSuggestion.objects.open().filter(paper_key=later.paper_key)) == [later]
+    assert check_threads().ok
 
 
 def test_an_open_suggestion_restored_beside_another_open_one_merges_into_it(moderator):
@@ -262,6 +265,7 @@ def test_an_open_suggestion_restored_beside_another_open_one_merges_into_it(mode
     assert (first.status, first.merged_into, later.status) == ("merged", later, "open")
     assert later.supporter_count == 2
     assert list(PaperSuggestion.objects.open().filter(paper_key=later.paper_key)) == [later]
+    assert not [p for p in check_threads().problems if p.kind == "supporter_count"]
 
 
 def test_a_taken_suggestions_comment_going_changes_no_suggestion(author, draft):
@@ -282,8 +286,6 @@ def test_check_threads_finds_and_repairs_a_wrong_supporter_count(roundup):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
-
-    from comments.integrity import check_threads
 
     first = suggest(roundup)
     suggest(make_roundup(), url="arxiv.org/abs/1706.03762")
